@@ -1,0 +1,79 @@
+package dev.starling.process;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * One accepted stream connection, owned by the thread that serves it: reads and writes are
+ * not meant to be called from two threads at once.
+ *
+ * <p>The worker that accepted the connection may need to stop (a graceful shutdown or
+ * reload). It then lets each connection finish the exchange it is in, and ends connections
+ * that wait between exchanges. A protocol takes part by calling {@link #idle()} before it
+ * waits for the next request and {@link #busy()} once one starts arriving; a protocol that
+ * never calls them is simply waited for, up to the graceful timeout.
+ */
+public interface Connection extends Closeable {
+
+    /** A number unique within this worker process, for log lines. */
+    long id();
+
+    /** The peer's address. */
+    SocketAddress remoteAddress();
+
+    /** The local address the connection was accepted on. */
+    SocketAddress localAddress();
+
+    /**
+     * Reads at least one byte into {@code dst}, blocking until bytes arrive.
+     *
+     * @return the number of bytes read, or -1 at the end of the stream (the peer closed its
+     *         side, or the worker ended an idle connection while draining)
+     * @throws SocketTimeoutException when the {@link #readTimeout(Duration) read timeout}
+     *         passes with no byte; the connection stays usable
+     */
+    int read(ByteBuffer dst) throws IOException;
+
+    /**
+     * Sets how long {@link #read} waits for the next byte; {@link Duration#ZERO} waits
+     * forever (the default).
+     */
+    void readTimeout(Duration timeout) throws IOException;
+
+    /** Writes all remaining bytes of {@code srcs}, in order, with as few system calls as the transport allows. */
+    void write(ByteBuffer... srcs) throws IOException;
+
+    /** Closes the sending side: the peer reads the end of the stream; reading stays possible. */
+    void shutdownOutput() throws IOException;
+
+    /**
+     * Tells the worker that this connection is between exchanges, so a draining worker may
+     * end it: if the worker drains now or later while the connection is idle, a pending or
+     * future {@link #read} returns -1. The default does nothing.
+     */
+    default void idle() {
+    }
+
+    /**
+     * Tells the worker that an exchange has started (its first bytes were read): a draining
+     * worker waits for it to finish. The default does nothing.
+     */
+    default void busy() {
+    }
+
+    /**
+     * Whether the worker is draining: the protocol should end the connection after the
+     * current exchange (for HTTP, answer with {@code Connection: close}). The default is false.
+     */
+    default boolean draining() {
+        return false;
+    }
+
+    /** Closes the connection; idempotent. */
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,29 @@
+package dev.starling.process;
+
+/**
+ * A protocol ("what the bytes mean"), found with {@link java.util.ServiceLoader} by its
+ * {@link #name()}. Built in: {@code http1} and {@code echo}; plugins add more with
+ * {@code provides dev.starling.process.Process with ...;}.
+ *
+ * <p>Providers are {@code public final} classes with a trivial no-arg constructor: the
+ * framework may instantiate every provider just to read its name, so real work starts in
+ * {@link #prepare}. Note that this type shadows {@link java.lang.Process}.
+ */
+public interface Process {
+
+    /** The name users select this protocol by, e.g. {@code "http1"}; stable once released. */
+    String name();
+
+    /**
+     * Prepares to serve in the calling worker process: reads settings, finds plugins (for
+     * example HTTP handlers) in {@link ProcessContext#layer()}. Called once per worker
+     * process, on its main thread, before the first connection is accepted.
+     *
+     * @return the service that serves each accepted connection; it is shared by all
+     *         connections of this worker and called concurrently, one virtual thread per connection
+     * @throws IllegalArgumentException when the settings are invalid or a named plugin is
+     *         missing; the message is shown to the operator, so it names the setting and the
+     *         alternatives. The worker process then exits without serving.
+     */
+    StreamService prepare(ProcessContext context);
+}
