@@ -50,6 +50,9 @@ public interface Connection extends Closeable {
     /** Closes the sending side: the peer reads the end of the stream; reading stays possible. */
     void shutdownOutput() throws IOException;
 
+    /** Closes the receiving side: a read blocked now, and every later one, returns -1; writing stays possible. */
+    void shutdownInput() throws IOException;
+
     /**
      * Tells the worker that this connection is between exchanges, so a draining worker may
      * end it: if the worker drains now or later while the connection is idle, a pending or

@@ -1,0 +1,123 @@
+package dev.starling.cli.internal;
+
+import dev.starling.server.Server;
+import dev.starling.server.ServerConfig;
+import dev.starling.server.StartupException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The {@code server} command's flags; see README.md for what each one does. */
+@Command(name = "server", mixinStandardHelpOptions = true, versionProvider = ServerCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Starts a manager process and --worker worker processes that serve --process on --host:--port.",
+        footer = {"", "Signals to the manager: TERM or INT stop gracefully (a second INT forces).",
+                "Exit status: 0 after a graceful stop, 1 when the server cannot start, 2 for a bad flag."})
+final class ServerCommand implements Callable<Integer> {
+
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_CANNOT_START = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+            description = "TCP port to listen on, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--worker", paramLabel = "N",
+            description = "Worker processes to keep running, 1-" + ServerConfig.MAX_WORKERS
+                    + " (default: one per core, here ${sys:starling.cores}).")
+    Integer workers;
+
+    @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "Accept deadline: how often an idle worker checks that its manager lives "
+                    + "and whether it must stop; an orphaned worker exits within it (default: ${DEFAULT-VALUE}).")
+    long timeoutMs;
+
+    @Option(names = "--graceful-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "How long a stop lets in-flight requests finish before workers are killed (default: ${DEFAULT-VALUE}).")
+    long gracefulTimeoutSeconds;
+
+    @Option(names = "--process", paramLabel = "NAME", defaultValue = "http1",
+            description = "Protocol to serve: ${sys:starling.processes} (default: ${DEFAULT-VALUE}).")
+    String process;
+
+    @Option(names = "--handler", paramLabel = "NAME",
+            description = "HTTP handler to answer requests with (http1 only; default: welcome).")
+    String handler;
+
+    @Option(names = "--max-header-size", paramLabel = "BYTES",
+            description = "Largest HTTP request line plus header section; larger gets 431 (http1 only; "
+                    + "256-1048576, default: 8192).")
+    Integer maxHeaderSize;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the manager's pid to FILE; removed on exit.")
+    Path pidFile;
+
+    static {
+        // Shown in --help: the real core count and the protocols found on this module path.
+        System.setProperty("starling.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        System.setProperty("starling.processes", Server.processNames());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = toConfig();
+        try {
+            return Server.run(config);
+        } catch (StartupException e) {
+            spec.commandLine().getErr().println("server: " + e.getMessage());
+            return EXIT_CANNOT_START;
+        }
+    }
+
+    ServerConfig toConfig() {
+        int workerCount = workers == null ? Runtime.getRuntime().availableProcessors() : workers;
+        requireBetween("--worker", workerCount, 1, ServerConfig.MAX_WORKERS);
+        requireBetween("--port", port, 0, 65535);
+        requireBetween("--timeout-ms", timeoutMs, 1, 3_600_000);
+        requireBetween("--graceful-timeout", gracefulTimeoutSeconds, 0, 86_400);
+        if (host.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--host must not be empty");
+        }
+        Map<String, String> settings = new TreeMap<>();
+        if (handler != null) {
+            settings.put("handler", handler);
+        }
+        if (maxHeaderSize != null) {
+            requireBetween("--max-header-size", maxHeaderSize, 256, 1 << 20);
+            settings.put("max-header-size", maxHeaderSize.toString());
+        }
+        return new ServerConfig(host, port, workerCount, Duration.ofMillis(timeoutMs),
+                Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
+                .map(Path::toAbsolutePath), settings);
+    }
+
+    private void requireBetween(String flag, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new ParameterException(spec.commandLine(), flag + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    /** {@code --version}: the build's version. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"starling " + Server.version()};
+        }
+    }
+}

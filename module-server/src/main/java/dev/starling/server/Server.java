@@ -1,0 +1,133 @@
+package dev.starling.server;
+
+import dev.starling.process.Process;
+import dev.starling.process.Providers;
+import dev.starling.worker.Manager;
+import dev.starling.worker.ManagerConfig;
+import dev.starling.worker.Worker;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/** Starts a manager and its workers for a {@link ServerConfig}; the entry point the CLI calls. */
+public final class Server {
+
+    /** The product name shown in {@code Server} headers, pages and logs. */
+    public static final String NAME = "Starling";
+
+    /** Extra JVM options for worker processes, split on whitespace; e.g. {@code -Xmx256m}. */
+    public static final String WORKER_OPTS_ENV = "STARLING_WORKER_OPTS";
+
+    /** How long a new worker may take to accept before the start counts as failed. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private Server() {
+    }
+
+    /** The version of this build, e.g. {@code 0.1.0-SNAPSHOT}, or {@code dev} when run from classes. */
+    public static String version() {
+        return Optional.ofNullable(Server.class.getPackage().getImplementationVersion())
+                .or(() -> Server.class.getModule().getDescriptor() == null ? Optional.empty()
+                        : Server.class.getModule().getDescriptor().rawVersion())
+                .orElse("dev");
+    }
+
+    /** The names of the protocols found, for help texts. */
+    public static String processNames() {
+        return Providers.names(ServiceLoader.load(Process.class).stream().map(ServiceLoader.Provider::get).toList(), Process::name);
+    }
+
+    /** The names of the transports found, for help texts. */
+    public static String transportNames() {
+        return Providers.names(ServiceLoader.load(Worker.class).stream().map(ServiceLoader.Provider::get).toList(), Worker::name);
+    }
+
+    /**
+     * Checks the configuration, then runs the manager until it is stopped by a signal.
+     *
+     * @return the manager's exit status
+     * @throws StartupException when the configuration cannot run here; nothing was started
+     */
+    public static int run(ServerConfig config) throws StartupException, IOException, InterruptedException {
+        try {
+            Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage() + " (--process)");
+        }
+        try {
+            Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage() + " (--transport)");
+        }
+        ServerConfig resolved = config.withPort(probePort(config));
+        String where = config.process() + " on " + hostPort(resolved);
+        ManagerConfig managerConfig = new ManagerConfig(resolved.workers(), workerCommand(resolved),
+                resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pidFile(), where);
+        return new Manager(managerConfig).run();
+    }
+
+    /**
+     * Binds the address once without SO_REUSEPORT, so that a port held by any other process
+     * (even another server that uses SO_REUSEPORT under our user, whose traffic we would
+     * otherwise silently share) is refused before any worker starts; also turns port 0 into a
+     * concrete port that every worker then binds.
+     */
+    static int probePort(ServerConfig config) throws StartupException, IOException {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(config.host());
+        } catch (UnknownHostException e) {
+            throw new StartupException("--host '" + config.host() + "' is not a known host name or address");
+        }
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            probe.bind(new InetSocketAddress(address, config.port()), 1);
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        } catch (BindException e) {
+            String reason = String.valueOf(e.getMessage());
+            if (reason.contains("in use")) {
+                throw new StartupException(hostPort(config) + " is already in use by another process (--host, --port)", e);
+            }
+            throw new StartupException("cannot listen on " + hostPort(config) + ": " + reason + " (--host, --port)", e);
+        }
+    }
+
+    static String hostPort(ServerConfig config) {
+        return (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + config.port();
+    }
+
+    /** The command line of one worker JVM: the same JDK and module path as this manager. */
+    static List<String> workerCommand(ServerConfig config) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // Serial GC suits a JVM that serves on about one core and keeps a small heap; a worker
+        // that runs out of memory exits, and the manager replaces it, as a crashed prefork child is.
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        System.getProperties().stringPropertyNames().stream()
+                .filter(p -> p.startsWith("jdk.system.logger.") || p.startsWith("java.util.logging."))
+                .sorted()
+                .forEach(p -> command.add("-D" + p + "=" + System.getProperty(p)));
+        String extra = System.getenv(WORKER_OPTS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.add("--module-path");
+        command.add(System.getProperty("jdk.module.path"));
+        command.add("--module");
+        command.add("dev.starling.server/dev.starling.server.internal.WorkerMain");
+        command.addAll(config.toArguments());
+        return command;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.starling.server;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Everything a server run needs, validated; built by the CLI, passed to worker processes as
+ * {@code name=value} arguments.
+ *
+ * @param host            the address to listen on
+ * @param port            the TCP port, 0 for any free one (the manager picks it once for all workers)
+ * @param workers         worker processes, 1..1024
+ * @param acceptTimeout   the accept deadline ({@code --timeout-ms}): how often an idle worker
+ *                        checks that its manager lives and whether it must stop
+ * @param gracefulTimeout how long a stop lets in-flight requests finish ({@code --graceful-timeout})
+ * @param transport       the {@link dev.starling.worker.Worker} provider name, e.g. {@code tcp}
+ * @param process         the {@link dev.starling.process.Process} provider name, e.g. {@code http1}
+ * @param pidFile         where the manager writes its pid
+ * @param settings        the protocol's own settings by flag name (e.g. {@code handler},
+ *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting}
+ */
+public record ServerConfig(String host, int port, int workers, Duration acceptTimeout, Duration gracefulTimeout,
+                           String transport, String process, Optional<Path> pidFile, Map<String, String> settings) {
+
+    public static final int MAX_WORKERS = 1024;
+
+    public ServerConfig {
+        Objects.requireNonNull(host, "host");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
+        }
+        if (workers < 1 || workers > MAX_WORKERS) {
+            throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
+        }
+        if (!acceptTimeout.isPositive()) {
+            throw new IllegalArgumentException("accept timeout must be positive, was " + acceptTimeout);
+        }
+        if (gracefulTimeout.isNegative()) {
+            throw new IllegalArgumentException("graceful timeout must not be negative, was " + gracefulTimeout);
+        }
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(process, "process");
+        Objects.requireNonNull(pidFile, "pidFile");
+        settings = Map.copyOf(settings);
+    }
+
+    /** This configuration with another port, e.g. the one port 0 resolved to. */
+    public ServerConfig withPort(int newPort) {
+        return new ServerConfig(host, newPort, workers, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings);
+    }
+
+    /** The worker-process arguments carrying this configuration; read back by {@link #fromArguments}. */
+    public java.util.List<String> toArguments() {
+        Map<String, String> all = new TreeMap<>();
+        all.put("host", host);
+        all.put("port", Integer.toString(port));
+        all.put("workers", Integer.toString(workers));
+        all.put("timeout-ms", Long.toString(acceptTimeout.toMillis()));
+        all.put("graceful-timeout-ms", Long.toString(gracefulTimeout.toMillis()));
+        all.put("transport", transport);
+        all.put("process", process);
+        pidFile.ifPresent(p -> all.put("pid-file", p.toString()));
+        settings.forEach((k, v) -> all.put(SETTING_PREFIX + k, v));
+        return all.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+    }
+
+    private static final String SETTING_PREFIX = "set.";
+
+    /**
+     * Reads what {@link #toArguments()} wrote.
+     *
+     * @throws IllegalArgumentException naming the argument that is missing or malformed
+     */
+    public static ServerConfig fromArguments(java.util.List<String> args) {
+        Map<String, String> all = new TreeMap<>();
+        Map<String, String> settings = new TreeMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("worker argument '" + arg + "' is not name=value");
+            }
+            String name = arg.substring(0, eq);
+            String value = arg.substring(eq + 1);
+            if (name.startsWith(SETTING_PREFIX)) {
+                settings.put(name.substring(SETTING_PREFIX.length()), value);
+            } else {
+                all.put(name, value);
+            }
+        }
+        return new ServerConfig(required(all, "host"), Integer.parseInt(required(all, "port")),
+                Integer.parseInt(required(all, "workers")),
+                Duration.ofMillis(Long.parseLong(required(all, "timeout-ms"))),
+                Duration.ofMillis(Long.parseLong(required(all, "graceful-timeout-ms"))),
+                required(all, "transport"), required(all, "process"),
+                Optional.ofNullable(all.get("pid-file")).map(Path::of), settings);
+    }
+
+    private static String required(Map<String, String> args, String name) {
+        String value = args.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("worker argument '" + name + "' is missing");
+        }
+        return value;
+    }
+}

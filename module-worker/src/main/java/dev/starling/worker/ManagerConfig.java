@@ -1,0 +1,40 @@
+package dev.starling.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link Manager} runs its workers.
+ *
+ * @param workers         how many worker processes to keep alive, at least 1
+ * @param command         the command line that starts one worker process (a JVM running a
+ *                        worker entry point that uses {@link ManagerLink})
+ * @param gracefulTimeout how long a stop waits for workers to finish their requests before it kills them
+ * @param readyTimeout    how long a new worker may take to report that it accepts
+ * @param pidFile         where to write the manager's pid, removed on exit
+ * @param description     what the workers serve, for log lines, e.g. {@code "http1 on 127.0.0.1:8080"}
+ */
+public record ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
+                            Optional<Path> pidFile, String description) {
+
+    public ManagerConfig {
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, was " + workers);
+        }
+        command = List.copyOf(command);
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("the worker command is empty");
+        }
+        if (gracefulTimeout.isNegative()) {
+            throw new IllegalArgumentException("graceful timeout must not be negative, was " + gracefulTimeout);
+        }
+        if (!readyTimeout.isPositive()) {
+            throw new IllegalArgumentException("ready timeout must be positive, was " + readyTimeout);
+        }
+        Objects.requireNonNull(pidFile, "pidFile");
+        Objects.requireNonNull(description, "description");
+    }
+}

@@ -1,0 +1,90 @@
+package dev.starling.worker;
+
+import static java.lang.System.Logger.Level.DEBUG;
+
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import sun.misc.Signal;
+
+/**
+ * The worker process's side of its bond with the {@link Manager}: who the manager is, how to
+ * tell it "accepting now", and which signals mean what.
+ *
+ * <p>The manager passes its pid and the worker's slot in the environment and reads the
+ * worker's standard output: a line equal to {@link #READY_LINE} says the worker accepts
+ * connections; every other line is copied to the manager's own output.
+ */
+public final class ManagerLink {
+
+    /** The line a worker prints on standard output once its listeners accept. */
+    public static final String READY_LINE = "@starling:ready";
+
+    static final String ENV_MANAGER_PID = "STARLING_MANAGER_PID";
+    static final String ENV_SLOT = "STARLING_WORKER_SLOT";
+
+    private static final System.Logger LOG = System.getLogger(ManagerLink.class.getName());
+
+    private final long managerPid;
+    private final int slot;
+
+    private ManagerLink(long managerPid, int slot) {
+        this.managerPid = managerPid;
+        this.slot = slot;
+    }
+
+    /** The link of a process started by a {@link Manager}; empty for a process started by hand. */
+    public static Optional<ManagerLink> fromEnvironment() {
+        return fromEnvironment(System.getenv());
+    }
+
+    static Optional<ManagerLink> fromEnvironment(Map<String, String> env) {
+        String pid = env.get(ENV_MANAGER_PID);
+        String slot = env.get(ENV_SLOT);
+        if (pid == null || slot == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ManagerLink(Long.parseLong(pid), Integer.parseInt(slot)));
+    }
+
+    /** The manager's pid. */
+    public long managerPid() {
+        return managerPid;
+    }
+
+    /** This worker's slot number, 0-based, stable across restarts of the slot. */
+    public int slot() {
+        return slot;
+    }
+
+    /**
+     * Whether the manager still exists. A worker whose manager died is re-parented (to init or
+     * a subreaper), so its parent pid changes: polling that noticed a SIGKILLed manager in
+     * ~50 ms here, where {@code parent().onExit()} took seconds.
+     */
+    public boolean managerAlive() {
+        OptionalLong parent = ProcessHandle.current().parent().map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
+        return parent.isPresent() && parent.getAsLong() == managerPid;
+    }
+
+    /** Tells the manager this worker accepts connections now. */
+    public void ready() {
+        PrintStream out = System.out;
+        out.println(READY_LINE);
+        out.flush();
+    }
+
+    /**
+     * Installs the worker's signal handlers: TERM runs {@code onStop} (a graceful drain); INT and
+     * HUP are ignored, because a Ctrl-C or a hangup in a terminal reaches the whole foreground
+     * process group, and it is the manager's job to decide what they mean for its workers.
+     */
+    public static void installWorkerSignals(Runnable onStop) {
+        Signal.handle(new Signal("TERM"), s -> onStop.run());
+        for (String ignored : new String[] {"INT", "HUP"}) {
+            Signal.handle(new Signal(ignored), s -> LOG.log(DEBUG, () -> "worker pid " + ProcessHandle.current().pid()
+                    + ": SIG" + ignored + " ignored; the manager decides"));
+        }
+    }
+}

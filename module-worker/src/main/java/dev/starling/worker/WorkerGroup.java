@@ -1,0 +1,187 @@
+package dev.starling.worker;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+import dev.starling.process.Connection;
+import dev.starling.process.StreamService;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Serves the listeners of one worker process: one platform thread accepts on each listener,
+ * one virtual thread serves each connection, and a drain stops accepting and lets every
+ * connection finish its current exchange.
+ *
+ * <p>Each accept waits at most the accept deadline ({@code --timeout-ms}); when it passes, the
+ * loop asks {@code keepServing} whether the process should go on (is the manager still
+ * there?) and ends the whole group at once if not.
+ */
+public final class WorkerGroup {
+
+    static final System.Logger LOG = System.getLogger(WorkerGroup.class.getName());
+
+    /** How long a draining listener waits for more already-queued connections before it closes. */
+    private static final Duration QUEUE_SWEEP = Duration.ofMillis(1);
+
+    private final List<Listener> listeners;
+    private final StreamService service;
+    private final Duration acceptTimeout;
+    private final Duration gracefulTimeout;
+    private final BooleanSupplier keepServing;
+    private final Set<TrackedConnection> connections = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final long pid = ProcessHandle.current().pid();
+    private volatile boolean draining;
+    private volatile boolean abandoned;
+
+    /**
+     * @param listeners       bound listeners, owned by the group from now on
+     * @param service         serves each accepted connection
+     * @param acceptTimeout   the accept deadline after which {@code keepServing} is asked
+     * @param gracefulTimeout how long a drain waits for open connections before closing them
+     * @param keepServing     false when the process must end now (its manager is gone)
+     */
+    public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
+                       Duration gracefulTimeout, BooleanSupplier keepServing) {
+        this.listeners = List.copyOf(listeners);
+        this.service = Objects.requireNonNull(service, "service");
+        this.acceptTimeout = Objects.requireNonNull(acceptTimeout, "acceptTimeout");
+        this.gracefulTimeout = Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
+        this.keepServing = Objects.requireNonNull(keepServing, "keepServing");
+        if (this.listeners.isEmpty()) {
+            throw new IllegalArgumentException("a worker group needs at least one listener");
+        }
+    }
+
+    /**
+     * Accepts and serves until drained or abandoned, then returns; called once, by the worker's
+     * main thread.
+     *
+     * @return true after a graceful drain, false when the group was abandoned because
+     *         {@code keepServing} said so
+     */
+    public boolean run() throws InterruptedException {
+        List<Thread> acceptors = new ArrayList<>();
+        for (Listener listener : listeners) {
+            acceptors.add(Thread.ofPlatform().name("accept " + listener).start(() -> acceptLoop(listener)));
+        }
+        for (Thread acceptor : acceptors) {
+            acceptor.join();
+        }
+        if (abandoned) {
+            closeAll();
+            return false;
+        }
+        awaitConnections();
+        return true;
+    }
+
+    /**
+     * Starts a graceful drain: listeners stop accepting after taking what the kernel already
+     * queued, idle connections end, busy ones finish their exchange. Thread-safe; returns at once.
+     */
+    public void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        LOG.log(INFO, () -> "worker pid " + pid + ": draining " + connections.size() + " connection(s)");
+        for (TrackedConnection c : connections) {
+            c.endIfIdle();
+        }
+    }
+
+    /** Whether {@link #drain()} was called. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Connections open right now. */
+    public int openConnections() {
+        return connections.size();
+    }
+
+    private void acceptLoop(Listener listener) {
+        try {
+            while (!draining) {
+                Connection c = listener.accept(acceptTimeout);
+                if (c != null) {
+                    serve(c);
+                } else if (!keepServing.getAsBoolean()) {
+                    abandoned = true;
+                    draining = true;
+                    return;
+                }
+            }
+            // The kernel completed these handshakes before we stopped: serve them rather than
+            // let the close reset them.
+            Connection c;
+            while ((c = listener.accept(QUEUE_SWEEP)) != null) {
+                serve(c);
+            }
+        } catch (ClosedChannelException closed) {
+            LOG.log(DEBUG, () -> "worker pid " + pid + ": " + listener + " closed");
+        } catch (IOException e) {
+            LOG.log(WARNING, () -> "worker pid " + pid + ": accept on " + listener + " failed: " + e + "; draining");
+            drain();
+        } finally {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                LOG.log(WARNING, () -> "worker pid " + pid + ": closing " + listener + " failed: " + e);
+            }
+        }
+    }
+
+    private void serve(Connection raw) {
+        TrackedConnection c = new TrackedConnection(raw, this);
+        connections.add(c);
+        Thread.ofVirtual().start(() -> {
+            try {
+                service.serve(c);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(DEBUG, () -> "worker pid " + pid + ": " + c + " ended: " + e);
+            } finally {
+                try {
+                    c.close();
+                } catch (IOException e) {
+                    LOG.log(DEBUG, () -> "worker pid " + pid + ": closing " + c + " failed: " + e);
+                }
+                connections.remove(c);
+                if (draining && connections.isEmpty()) {
+                    stopped.countDown();
+                }
+            }
+        });
+    }
+
+    private void awaitConnections() throws InterruptedException {
+        if (!connections.isEmpty() && !stopped.await(gracefulTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.log(WARNING, () -> "worker pid " + pid + ": " + connections.size()
+                    + " connection(s) still open after the graceful timeout of " + gracefulTimeout.toSeconds()
+                    + " s (--graceful-timeout); closing them");
+            closeAll();
+        }
+    }
+
+    private void closeAll() {
+        for (TrackedConnection c : connections) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                LOG.log(DEBUG, () -> "worker pid " + pid + ": closing " + c + " failed: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.starling.worker;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** One worker JVM started by the {@link Manager}, with the thread that reads its standard output. */
+final class WorkerProcess {
+
+    private static final System.Logger LOG = System.getLogger(WorkerProcess.class.getName());
+
+    final int slot;
+    final java.lang.Process process;
+    final long pid;
+    volatile boolean ready;
+    volatile boolean stopping;
+
+    private WorkerProcess(int slot, java.lang.Process process) {
+        this.slot = slot;
+        this.process = process;
+        this.pid = process.pid();
+    }
+
+    /**
+     * Starts a worker. ProcessBuilder serves here: it starts the JVM with only fds 0–2 (where
+     * posix_spawnp leaks every non-CLOEXEC fd of the manager into the child), and
+     * {@code onExit()} reports a death within ~20 ms, SIGKILL included.
+     *
+     * @param onReady called once, from the reader thread, when the worker says it accepts
+     * @param onExit  called once, from a JDK thread, with the exit status when the process ends
+     */
+    static WorkerProcess start(int slot, List<String> command, Consumer<WorkerProcess> onReady,
+                               Consumer<WorkerProcess> onExit) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectError(ProcessBuilder.Redirect.INHERIT);
+        builder.environment().put(ManagerLink.ENV_MANAGER_PID, Long.toString(ProcessHandle.current().pid()));
+        builder.environment().put(ManagerLink.ENV_SLOT, Integer.toString(slot));
+        WorkerProcess worker = new WorkerProcess(slot, builder.start());
+        Thread.ofVirtual().name("stdout of worker " + worker.pid).start(() -> worker.copyOutput(onReady));
+        worker.process.onExit().thenRun(() -> onExit.accept(worker));
+        return worker;
+    }
+
+    private void copyOutput(Consumer<WorkerProcess> onReady) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (!ready && line.equals(ManagerLink.READY_LINE)) {
+                    ready = true;
+                    onReady.accept(this);
+                } else {
+                    System.out.println(line);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(WARNING, () -> "worker pid " + pid + ": reading its output failed: " + e);
+        }
+    }
+
+    /** Asks for a graceful stop (SIGTERM: the worker drains). */
+    void stop() {
+        stopping = true;
+        process.destroy();
+    }
+
+    /** Ends the process now (SIGKILL). */
+    void kill() {
+        stopping = true;
+        process.destroyForcibly();
+    }
+
+    int exitValue() {
+        return process.exitValue();
+    }
+
+    /** The exit status as an operator reads it: the JDK reports a death by signal N as 128 + N. */
+    static String describe(int status) {
+        if (status > 128 && status < 128 + 32) {
+            int signal = status - 128;
+            return "killed by signal " + signal + signalName(signal);
+        }
+        return "exited with status " + status;
+    }
+
+    private static String signalName(int signal) {
+        return switch (signal) {
+            case 1 -> " (SIGHUP)";
+            case 2 -> " (SIGINT)";
+            case 3 -> " (SIGQUIT)";
+            case 4 -> " (SIGILL)";
+            case 6 -> " (SIGABRT)";
+            case 7 -> " (SIGBUS)";
+            case 8 -> " (SIGFPE)";
+            case 9 -> " (SIGKILL)";
+            case 11 -> " (SIGSEGV)";
+            case 13 -> " (SIGPIPE)";
+            case 15 -> " (SIGTERM)";
+            default -> "";
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "worker pid " + pid + " (slot " + slot + ")";
+    }
+}

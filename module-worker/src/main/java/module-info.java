@@ -1,0 +1,19 @@
+/**
+ * Transports and process management: the {@link dev.starling.worker.Worker} SPI with its
+ * built-in {@code tcp} provider, the {@link dev.starling.worker.WorkerGroup} that accepts and
+ * serves connections inside a worker process, and the {@link dev.starling.worker.Manager} that
+ * starts worker processes and keeps them alive.
+ *
+ * @uses dev.starling.worker.Worker
+ * @provides dev.starling.worker.Worker
+ */
+module dev.starling.worker {
+    requires transitive dev.starling.process; // Connection and StreamService appear in our signatures
+    requires jdk.unsupported; // sun.misc.Signal: the only JDK way to catch HUP, INT, TERM, TTIN, TTOU
+
+    exports dev.starling.worker;
+
+    uses dev.starling.worker.Worker;
+
+    provides dev.starling.worker.Worker with dev.starling.worker.internal.TcpWorker;
+}
