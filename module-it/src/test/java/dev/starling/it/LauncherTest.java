@@ -1,0 +1,93 @@
+package dev.starling.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** bin/server as a new user runs it: it finds a JDK >= 21 itself and does not rebuild what is built. */
+class LauncherTest {
+
+    private static final Path JDK17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
+
+    private ServerProcess server;
+
+    @AfterEach
+    void killEverything() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(ServerProcess.bin().resolve("server").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        java.lang.Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/server " + String.join(" ", args) + " did not finish; output: " + out);
+        }
+        return new Result(p.exitValue(), out);
+    }
+
+    record Result(int status, String output) {
+    }
+
+    @Test
+    void findsANewEnoughJdkWhenJavaHomeIsOlder() throws Exception {
+        assumeTrue(Files.isDirectory(JDK17), "needs the machine's JDK 17 to play the too-old default");
+        Result r = run(Map.of("JAVA_HOME", JDK17.toString(), "PATH", JDK17.resolve("bin") + ":/usr/bin:/bin"), "--version");
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().matches("starling \\S+\\n"), "only the version, no build line: " + r.output());
+    }
+
+    @Test
+    void saysHowToFixAMissingJdk(@TempDir Path emptyJvmDir) throws Exception {
+        Result r = run(Map.of("JAVA_HOME", "", "STARLING_JVM_DIR", emptyJvmDir.toString(), "PATH", "/usr/bin:/bin"), "--version");
+        assertEquals(1, r.status(), r.output());
+        assertTrue(r.output().startsWith("starling: no JDK 21 or newer found"), r.output());
+        assertTrue(r.output().contains("point JAVA_HOME at it"), r.output());
+    }
+
+    @Test
+    void aBadFlagNamesTheFlagAndExitsTwo() throws Exception {
+        Result r = run(Map.of(), "--worker", "0");
+        assertEquals(2, r.status(), r.output());
+        assertEquals("server: --worker must be between 1 and 1024, was 0 (see server --help)\n", r.output());
+    }
+
+    @Test
+    void servesOn8080WithOneWorkerPerCoreWhenGivenNoFlags() throws Exception {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 8080));
+        } catch (IOException inUse) {
+            assumeTrue(false, "port 8080 is taken on this machine");
+        }
+        server = ServerProcess.launch(List.of(ServerProcess.bin().resolve("server").toString()), Map.of());
+        server.awaitServing(Duration.ofSeconds(60));
+        assertEquals(8080, server.port());
+        assertEquals(Runtime.getRuntime().availableProcessors(), server.workerPids().size(), server.output());
+        HttpExchange response = HttpExchange.get(8080, "/");
+        assertEquals(200, response.status());
+        assertTrue(server.workerPids().contains(response.workerPid()));
+        ServerProcess.signal(server.pid(), "TERM");
+        assertEquals(0, server.awaitExit(Duration.ofSeconds(20)), server.output());
+    }
+}
