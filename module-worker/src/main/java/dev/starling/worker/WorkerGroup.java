@@ -169,7 +169,7 @@ public final class WorkerGroup {
     private void awaitConnections() throws InterruptedException {
         if (!connections.isEmpty() && !stopped.await(gracefulTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.log(WARNING, () -> "worker pid " + pid + ": " + connections.size()
-                    + " connection(s) still open after the graceful timeout of " + gracefulTimeout.toSeconds()
+                    + " connection(s) still open after the graceful timeout of " + gracefulTimeout.toMillis() / 1000.0
                     + " s (--graceful-timeout); closing them");
             closeAll();
         }

@@ -1,0 +1,110 @@
+package dev.starling.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.starling.process.Connection;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The tcp transport over real loopback sockets. */
+class TcpWorkerTest {
+
+    private static final InetSocketAddress ANY_LOOPBACK_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
+    static Worker tcp() {
+        return ServiceLoader.load(Worker.class).stream().map(ServiceLoader.Provider::get)
+                .filter(w -> w.name().equals("tcp")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void runsInTheNamedModule() {
+        assertEquals("dev.starling.worker", getClass().getModule().getName());
+    }
+
+    @Test
+    void acceptReturnsNullWhenTheDeadlinePasses() throws IOException {
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true))) {
+            long start = System.nanoTime();
+            assertNull(listener.accept(Duration.ofMillis(50)));
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(40).toNanos(), "accept waited for the deadline");
+        }
+    }
+
+    @Test
+    void twoListenersShareAPortWithReusePort() throws IOException {
+        try (Listener first = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true))) {
+            InetSocketAddress bound = (InetSocketAddress) first.localAddress();
+            try (Listener second = tcp().bind(new WorkerConfig(bound, 16, true))) {
+                assertEquals(bound, second.localAddress());
+            }
+        }
+    }
+
+    @Test
+    void bindingATakenPortWithoutReusePortFails() throws IOException {
+        try (Listener first = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true))) {
+            InetSocketAddress bound = (InetSocketAddress) first.localAddress();
+            assertThrows(BindException.class, () -> tcp().bind(new WorkerConfig(bound, 16, false)).close());
+        }
+    }
+
+    @Test
+    void readsWritesAndTimesOutOnAnAcceptedConnection() throws IOException {
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true));
+             Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            client.setSoTimeout(2000);
+            try (Connection c = listener.accept(Duration.ofSeconds(2))) {
+                assertEquals(client.getLocalSocketAddress(), c.remoteAddress());
+                c.readTimeout(Duration.ofMillis(50));
+                assertThrows(SocketTimeoutException.class, () -> c.read(ByteBuffer.allocate(8)));
+
+                client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                ByteBuffer in = ByteBuffer.allocate(8);
+                c.readTimeout(Duration.ofSeconds(2));
+                while (in.position() < 4) {
+                    c.read(in);
+                }
+                assertEquals("ping", new String(in.array(), 0, 4, StandardCharsets.US_ASCII));
+
+                c.write(ByteBuffer.wrap("po".getBytes(StandardCharsets.US_ASCII)), ByteBuffer.wrap("ng".getBytes(StandardCharsets.US_ASCII)));
+                c.shutdownOutput();
+                assertEquals("pong", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void shutdownInputEndsABlockedRead() throws Exception {
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true));
+             Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            try (Connection c = listener.accept(Duration.ofSeconds(2))) {
+                int[] result = {0};
+                Thread reader = Thread.ofVirtual().start(() -> {
+                    try {
+                        result[0] = c.read(ByteBuffer.allocate(8));
+                    } catch (IOException e) {
+                        result[0] = -2;
+                    }
+                });
+                Thread.sleep(100);
+                c.shutdownInput();
+                reader.join(2000);
+                assertEquals(-1, result[0], "a blocked read ends with end-of-stream");
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.starling.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.starling.process.Connection;
+import dev.starling.process.StreamService;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Accepting, serving and draining inside one worker process, over real sockets. */
+class WorkerGroupTest {
+
+    /** Answers each byte with the same byte, marking itself busy until it has answered: a one-byte "exchange". */
+    private static final StreamService ONE_BYTE_EXCHANGES = c -> {
+        ByteBuffer b = ByteBuffer.allocate(1);
+        while (true) {
+            c.idle();
+            b.clear();
+            if (c.read(b) < 0) {
+                return;
+            }
+            c.busy();
+            b.flip();
+            c.write(b);
+        }
+    };
+
+    private static Listener bind() throws IOException {
+        return TcpWorkerTest.tcp().bind(new WorkerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, true));
+    }
+
+    private static CompletableFuture<Boolean> runAsync(WorkerGroup group) {
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                result.complete(group.run());
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
+
+    @Test
+    void drainEndsIdleConnectionsAndReturnsTrue() throws Exception {
+        Listener listener = bind();
+        WorkerGroup group = new WorkerGroup(List.of(listener), ONE_BYTE_EXCHANGES, Duration.ofMillis(50), Duration.ofSeconds(10), () -> true);
+        CompletableFuture<Boolean> done = runAsync(group);
+        try (Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            client.setSoTimeout(5000);
+            client.getOutputStream().write('a');
+            assertEquals('a', client.getInputStream().read());
+            group.drain();
+            assertEquals(-1, client.getInputStream().read(), "the idle connection is closed by the drain");
+        }
+        assertTrue(done.get(5, TimeUnit.SECONDS));
+        assertEquals(0, group.openConnections());
+    }
+
+    @Test
+    void drainWaitsForABusyConnectionToFinish() throws Exception {
+        Listener listener = bind();
+        CompletableFuture<Void> release = new CompletableFuture<>();
+        StreamService slow = c -> {
+            ByteBuffer b = ByteBuffer.allocate(1);
+            c.read(b);
+            c.busy();
+            release.join();
+            b.flip();
+            c.write(b);
+        };
+        WorkerGroup group = new WorkerGroup(List.of(listener), slow, Duration.ofMillis(50), Duration.ofSeconds(10), () -> true);
+        CompletableFuture<Boolean> done = runAsync(group);
+        try (Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            client.setSoTimeout(5000);
+            client.getOutputStream().write('z');
+            ServerWaits.until(() -> group.openConnections() == 1);
+            Thread.sleep(50);
+            group.drain();
+            Thread.sleep(200);
+            assertFalse(done.isDone(), "the group waits for the busy connection");
+            release.complete(null);
+            InputStream in = client.getInputStream();
+            assertEquals('z', in.read(), "the busy exchange completed");
+        }
+        assertTrue(done.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void drainKeepsAFreshConnectionUntilItsFirstExchange() throws Exception {
+        Listener listener = bind();
+        WorkerGroup group = new WorkerGroup(List.of(listener), ONE_BYTE_EXCHANGES, Duration.ofMillis(50), Duration.ofSeconds(10), () -> true);
+        CompletableFuture<Boolean> done = runAsync(group);
+        try (Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            client.setSoTimeout(5000);
+            ServerWaits.until(() -> group.openConnections() == 1);
+            group.drain();
+            Thread.sleep(100);
+            client.getOutputStream().write('q');
+            assertEquals('q', client.getInputStream().read(), "the kernel accepted it, so its first request is served");
+            assertEquals(-1, client.getInputStream().read(), "then it is closed");
+        }
+        assertTrue(done.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void gracefulTimeoutClosesConnectionsThatDoNotFinish() throws Exception {
+        Listener listener = bind();
+        StreamService stuck = c -> {
+            c.read(ByteBuffer.allocate(1));
+            c.busy();
+            c.read(ByteBuffer.allocate(1)); // waits for a byte that never comes
+        };
+        WorkerGroup group = new WorkerGroup(List.of(listener), stuck, Duration.ofMillis(50), Duration.ofMillis(300), () -> true);
+        CompletableFuture<Boolean> done = runAsync(group);
+        try (Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            client.setSoTimeout(5000);
+            client.getOutputStream().write('x');
+            ServerWaits.until(() -> group.openConnections() == 1);
+            group.drain();
+            assertTrue(done.get(5, TimeUnit.SECONDS));
+            assertEquals(-1, client.getInputStream().read(), "closed after the graceful timeout");
+        }
+    }
+
+    @Test
+    void endsWithinOneAcceptDeadlineWhenToldToStopServing() throws Exception {
+        Listener listener = bind();
+        boolean[] managerAlive = {true};
+        WorkerGroup group = new WorkerGroup(List.of(listener), ONE_BYTE_EXCHANGES, Duration.ofMillis(100), Duration.ofSeconds(10),
+                () -> managerAlive[0]);
+        CompletableFuture<Boolean> done = runAsync(group);
+        Thread.sleep(150);
+        managerAlive[0] = false;
+        assertFalse(done.get(2, TimeUnit.SECONDS), "abandoned, not drained");
+    }
+
+    /** A bounded wait for state another thread changes. */
+    static final class ServerWaits {
+        static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!condition.getAsBoolean()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("condition not reached within 5 s");
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+}
