@@ -40,6 +40,11 @@ final class BodyOutputStream extends OutputStream {
         this.length = length;
     }
 
+    /** Whether the response head has gone out (with the first bytes of the body). */
+    boolean headSent() {
+        return pendingHead == null;
+    }
+
     /** Whether a write to the connection itself failed (the peer left), as opposed to the body's source. */
     boolean connectionFailed() {
         return connectionFailed;

@@ -126,7 +126,7 @@ final class Http1Connection {
             }
             LOG.log(WARNING, () -> "connection " + connection.id() + ": handler '" + handler.name() + "' failed on "
                     + head.method() + "; answered 500", e);
-            response = Response.of(Status.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
+            response = ResponseWriter.INTERNAL_ERROR;
         }
         boolean keepAlive = head.keepAlive() && !connection.draining() && body.failure() == null;
         boolean streamed = response.body() instanceof Response.Body.Streamed

@@ -25,6 +25,9 @@ final class ResponseWriter {
     private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** What a failed handler or body source is answered with: a body that reveals nothing. */
+    static final Response INTERNAL_ERROR = Response.of(Status.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
+
     private final Connection connection;
     private final byte[] serverLine;
     private byte[] head = new byte[512];
@@ -124,12 +127,13 @@ final class ResponseWriter {
                 connection.write(headBuffer, bytes.content().duplicate());
                 yield persist;
             }
-            case Response.Body.Streamed streamed -> stream(headBuffer, streamed, chunked) && persist;
-            case Response.Body.Written written -> write(headBuffer, written, chunked) && persist;
+            case Response.Body.Streamed streamed -> stream(headBuffer, streamed, chunked, version, persist);
+            case Response.Body.Written written -> write(headBuffer, written, chunked, version, persist);
         };
     }
 
-    private boolean stream(ByteBuffer headBuffer, Response.Body.Streamed streamed, boolean chunked) throws IOException {
+    private boolean stream(ByteBuffer headBuffer, Response.Body.Streamed streamed, boolean chunked, Version version,
+                           boolean persist) throws IOException {
         BodyOutputStream.Framing framing = streamed.length() >= 0 ? BodyOutputStream.Framing.FIXED
                 : chunked ? BodyOutputStream.Framing.CHUNKED : BodyOutputStream.Framing.CLOSE_DELIMITED;
         BodyOutputStream out = new BodyOutputStream(connection, headBuffer, framing, streamed.length());
@@ -145,28 +149,38 @@ final class ResponseWriter {
                 left -= n;
             }
             out.close();
-            return true;
+            return persist;
         } catch (IOException | RuntimeException e) {
-            return abandon(out, e);
+            return abandon(out, e, version, persist);
         }
     }
 
-    private boolean write(ByteBuffer headBuffer, Response.Body.Written written, boolean chunked) throws IOException {
+    private boolean write(ByteBuffer headBuffer, Response.Body.Written written, boolean chunked, Version version,
+                          boolean persist) throws IOException {
         BodyOutputStream out = new BodyOutputStream(connection, headBuffer,
                 chunked ? BodyOutputStream.Framing.CHUNKED : BodyOutputStream.Framing.CLOSE_DELIMITED, -1);
         try {
             written.writer().writeTo(out);
             out.close();
-            return true;
+            return persist;
         } catch (IOException | RuntimeException e) {
-            return abandon(out, e);
+            return abandon(out, e, version, persist);
         }
     }
 
-    /** A body source failed: rethrow when the peer left, else log and end the connection. */
-    private boolean abandon(BodyOutputStream out, Exception e) throws IOException {
+    /**
+     * A body's source failed. When the peer left, rethrow. When nothing was sent yet, the
+     * client can still get a 500; otherwise the response is cut short and the connection must
+     * close, so that the client sees it incomplete rather than wrong.
+     */
+    private boolean abandon(BodyOutputStream out, Exception e, Version version, boolean persist) throws IOException {
         if (out.connectionFailed() && e instanceof IOException io) {
             throw io;
+        }
+        if (!out.headSent()) {
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": response body failed before anything was sent;"
+                    + " answered 500", e);
+            return send(INTERNAL_ERROR, version, false, persist);
         }
         LOG.log(WARNING, () -> "connection " + connection.id()
                 + ": response body failed after the head was sent; closing the connection mid-response", e);
