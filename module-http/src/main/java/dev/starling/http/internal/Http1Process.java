@@ -30,8 +30,9 @@ public final class Http1Process implements Process {
     /**
      * Reads the settings and finds the handler in the context's layer.
      *
-     * @throws IllegalArgumentException for an invalid setting, or when no handler has the name
-     *         (the message lists the available ones)
+     * @throws IllegalArgumentException for an invalid setting, when no handler has the name
+     *         (the message lists the available ones), or when the server name holds characters
+     *         a header value cannot
      * @throws IllegalStateException when two handlers claim the name
      */
     @Override
@@ -42,6 +43,10 @@ public final class Http1Process implements Process {
                 .toList();
         Handler handler = select(handlers, settings.handler());
         String serverName = context.serverName();
+        if (serverName.isBlank() || Ascii.invalidFieldValueIndex(serverName) >= 0) {
+            throw new IllegalArgumentException("server name '" + serverName.replaceAll("\\p{Cntrl}", "?")
+                    + "' cannot be sent as a Server header value (RFC 9110 §5.5)");
+        }
         LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving handler '" + handler.name()
                 + "' (" + handler.getClass().getName() + "), max header size " + settings.maxHeaderSize()
                 + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds() + " s");

@@ -71,6 +71,24 @@ class Http1ProcessTest {
     }
 
     @Test
+    void rejectsAServerNameThatCannotBeAHeaderValue() {
+        ProcessContextWithName bad = new ProcessContextWithName("Starling\r\nX-Evil: 1");
+        assertThrows(IllegalArgumentException.class, () -> new Http1Process().prepare(bad));
+    }
+
+    record ProcessContextWithName(String serverName) implements dev.starling.process.ProcessContext {
+        @Override
+        public java.util.Optional<String> setting(String name) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public ModuleLayer layer() {
+            return ModuleLayer.boot();
+        }
+    }
+
+    @Test
     void selectsByNameDefaultingToTheLowerCaseSimpleClassName() {
         Handler first = new FirstHandler();
         assertSame(first, Http1Process.select(List.of(new WelcomeHandler(), first), "firsthandler"));
