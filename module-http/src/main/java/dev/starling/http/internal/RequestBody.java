@@ -31,6 +31,7 @@ final class RequestBody extends InputStream {
     private ContinueSender continueSender; // null once sent, or when not expected
     private RequestRejected failure;
     private boolean finished;
+    private byte[] one; // for read(), allocated on first use
 
     private RequestBody(Inbound in, ChunkedDecoder decoder, long remaining, Duration timeout,
                         ContinueSender continueSender) {
@@ -65,7 +66,9 @@ final class RequestBody extends InputStream {
 
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
+        if (one == null) {
+            one = new byte[1];
+        }
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
     }
