@@ -1,0 +1,54 @@
+package dev.starling.http;
+
+import java.util.Locale;
+
+/**
+ * What an application answers to an HTTP request. Found with {@link java.util.ServiceLoader}:
+ * a plugin module declares {@code provides dev.starling.http.Handler with com.example.MyHandler;}
+ * and users select it by {@link #name()} with {@code --handler}.
+ *
+ * <p><b>Threading.</b> One instance serves every connection of a worker process, and
+ * {@link #handle} is called concurrently, each call on the virtual thread of the connection the
+ * request arrived on. Blocking (on the request body, a database, a file) is expected and cheap.
+ * Providers need a public no-arg constructor; the server may instantiate every provider just
+ * to read its name, so expensive set-up belongs in a lazily initialised field.
+ *
+ * <p><b>Outcomes of {@link #handle}.</b>
+ * <ul>
+ *   <li>A returned {@link Response} is sent as it is, except that the server owns framing:
+ *       it adds {@code Date}, {@code Server}, {@code Content-Length} or
+ *       {@code Transfer-Encoding: chunked}, and {@code Connection} as the request and the
+ *       worker's state require. For {@code HEAD} requests and {@code 204}/{@code 304} responses
+ *       the body is not sent.</li>
+ *   <li>A thrown exception, or a {@code null} response, becomes a {@code 500} with a generic
+ *       body that reveals nothing about the exception; the exception is logged at
+ *       {@code WARNING} with the connection id.</li>
+ *   <li>When the exception comes from reading a malformed, too large or timed-out request
+ *       body, the client gets that error instead ({@code 400}, {@code 413} or {@code 408})
+ *       and the connection is closed.</li>
+ * </ul>
+ * Whatever part of the request body the handler does not read is discarded by the server.
+ */
+@FunctionalInterface
+public interface Handler {
+
+    /**
+     * Answers one request.
+     *
+     * @param request the request; its body stream is valid only until this method returns
+     *                (or, for a streamed response, until the response body is complete)
+     * @return the response to send, never {@code null}
+     * @throws Exception any failure; the client receives a {@code 500} that does not reveal it
+     */
+    Response handle(Request request) throws Exception;
+
+    /**
+     * The short name users select this handler by with {@code --handler}, e.g.
+     * {@code "welcome"}; stable once released, and unique among the handlers on the module
+     * path. Providers override it; the default is the class's simple name in lower case
+     * ({@code MyHandler} gives {@code "myhandler"}).
+     */
+    default String name() {
+        return getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+}

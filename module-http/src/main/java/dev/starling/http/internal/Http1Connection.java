@@ -1,0 +1,174 @@
+package dev.starling.http.internal;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.WARNING;
+
+import dev.starling.http.Handler;
+import dev.starling.http.Request;
+import dev.starling.http.Response;
+import dev.starling.http.Status;
+import dev.starling.process.Connection;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+
+/**
+ * Serves HTTP/1.1 on one connection: reads requests one after another (pipelined ones from the
+ * bytes left over by the previous read), calls the handler, writes the responses in order, and
+ * decides after each exchange whether the connection persists (RFC 9112 §9.3). Runs on the
+ * connection's own thread; one instance per connection.
+ *
+ * <p>Between requests the connection is marked {@link Connection#idle() idle} and waits at most
+ * the keep-alive timeout, then closes quietly. A request that is rejected (bad syntax, a limit,
+ * a timeout in the middle of it) is answered with its error status and {@code Connection: close},
+ * and the connection closes, since the framing of what follows can no longer be trusted.
+ */
+final class Http1Connection {
+
+    private static final System.Logger LOG = System.getLogger(Http1Connection.class.getName());
+
+    /** The most unread request content discarded to keep a connection; beyond it we close instead. */
+    static final long DISCARD_LIMIT = 64 * 1024;
+
+    /** The most bytes read and dropped while closing, so the peer receives our last response. */
+    private static final int LINGER_BYTES = 64 * 1024;
+    private static final Duration LINGER_TIME = Duration.ofSeconds(2);
+
+    private final Connection connection;
+    private final Http1Settings settings;
+    private final Handler handler;
+    private final Inbound in;
+    private final RequestParser parser;
+    private final ResponseWriter out;
+
+    Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName) {
+        this.connection = connection;
+        this.settings = settings;
+        this.handler = handler;
+        this.in = new Inbound(connection, Math.max(settings.maxHeaderSize(), 8192));
+        this.parser = new RequestParser(settings.maxHeaderSize(), settings.maxBodySize());
+        this.out = new ResponseWriter(connection, serverName);
+    }
+
+    /** Serves until either side ends the connection; the caller closes it. */
+    void serve() throws IOException {
+        connection.readTimeout(settings.keepAliveTimeout());
+        while (true) {
+            RequestHead head;
+            try {
+                head = nextHead();
+            } catch (RequestRejected rejected) {
+                reject(rejected);
+                return;
+            }
+            if (head == null) {
+                return;
+            }
+            if (!exchange(head)) {
+                linger();
+                return;
+            }
+        }
+    }
+
+    /** The next request head, or {@code null} when the connection ended or idled out between requests. */
+    private RequestHead nextHead() throws IOException {
+        parser.reset();
+        if (!in.hasRemaining()) {
+            connection.idle();
+            try {
+                if (in.fill() < 0) {
+                    return null;
+                }
+            } catch (SocketTimeoutException e) {
+                LOG.log(DEBUG, () -> "connection " + connection.id() + ": no request within "
+                        + settings.keepAliveTimeout().toSeconds() + " s (--keepalive-timeout); closing");
+                return null;
+            }
+        }
+        connection.busy();
+        while (true) {
+            RequestHead head = parser.parse(in.buffer());
+            if (head != null) {
+                return head;
+            }
+            try {
+                if (in.fill() < 0) {
+                    return null; // the peer left in the middle of a head: nobody to answer
+                }
+            } catch (SocketTimeoutException e) {
+                throw new RequestRejected(Status.REQUEST_TIMEOUT, "request head stalled for more than "
+                        + settings.keepAliveTimeout().toSeconds() + " s (--keepalive-timeout)", e);
+            }
+        }
+    }
+
+    /** One request and its response; returns whether the connection persists. */
+    private boolean exchange(RequestHead head) throws IOException {
+        RequestBody body = RequestBody.of(head, in, settings, out::sendContinue);
+        Request request = new Request(head.method(), head.target().raw(), head.target().path(), head.target().query(),
+                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), body);
+        Response response;
+        try {
+            response = handler.handle(request);
+            if (response == null) {
+                throw new IllegalStateException("handler returned null");
+            }
+            if (response.status().isInformational()) {
+                throw new IllegalStateException("handler returned the interim status " + response.status().code());
+            }
+        } catch (Exception e) {
+            if (body.failure() != null) {
+                // The handler failed because the body did: the client gets the body's error.
+                reject(body.failure());
+                return false;
+            }
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": handler '" + handler.name() + "' failed on "
+                    + head.method() + "; answered 500", e);
+            response = ResponseWriter.INTERNAL_ERROR;
+        }
+        boolean keepAlive = head.keepAlive() && !connection.draining() && body.failure() == null;
+        boolean streamed = response.body() instanceof Response.Body.Streamed
+                || response.body() instanceof Response.Body.Written;
+        if (keepAlive && !streamed) {
+            // Settle the request before answering, so the answer can say whether the connection stays.
+            keepAlive = body.discard(DISCARD_LIMIT);
+        }
+        boolean persist = out.send(response, head.version(), head.isHead(), keepAlive);
+        if (persist && streamed) {
+            // A streamed response may have read the request body while writing; drop what is left.
+            persist = body.discard(DISCARD_LIMIT);
+        }
+        return persist;
+    }
+
+    /** Answers a rejected request and closes. */
+    private void reject(RequestRejected rejected) throws IOException {
+        LOG.log(DEBUG, () -> "connection " + connection.id() + ": rejected request with " + rejected.status().code()
+                + ": " + rejected.getMessage());
+        out.sendError(rejected.status(), rejected.getMessage());
+        linger();
+    }
+
+    /**
+     * Closes our sending side, then reads and drops what the peer still sends for a short while:
+     * closing a socket with unread input makes the kernel send RST, which can destroy our last
+     * response before the peer reads it.
+     */
+    private void linger() {
+        try {
+            connection.shutdownOutput();
+            connection.idle(); // a draining worker may end us now
+            connection.readTimeout(LINGER_TIME);
+            ByteBuffer sink = in.buffer().clear();
+            long deadline = System.nanoTime() + LINGER_TIME.toNanos();
+            int dropped = 0;
+            while (dropped < LINGER_BYTES && System.nanoTime() < deadline && connection.read(sink.clear()) >= 0) {
+                dropped += sink.position();
+            }
+        } catch (IOException e) {
+            LOG.log(DEBUG, () -> "connection " + connection.id() + ": closing after the last response: " + e);
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package dev.starling.http.internal;
+
+import static java.lang.System.Logger.Level.INFO;
+
+import dev.starling.http.Handler;
+import dev.starling.process.Process;
+import dev.starling.process.ProcessContext;
+import dev.starling.process.StreamService;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code http1} protocol: HTTP/1.0 and HTTP/1.1 (RFC 9112) over any stream transport,
+ * answering with the {@link Handler} selected by {@code --handler}.
+ *
+ * <p>Settings (see {@link Http1Settings} for bounds): {@code max-header-size} (default 8192),
+ * {@code max-body-size} (default 10485760), {@code keepalive-timeout} in seconds (default 5),
+ * {@code handler} (default {@code welcome}).
+ */
+public final class Http1Process implements Process {
+
+    private static final System.Logger LOG = System.getLogger(Http1Process.class.getName());
+
+    @Override
+    public String name() {
+        return "http1";
+    }
+
+    /**
+     * Reads the settings and finds the handler in the context's layer.
+     *
+     * @throws IllegalArgumentException for an invalid setting, when no handler has the name
+     *         (the message lists the available ones), or when the server name holds characters
+     *         a header value cannot
+     * @throws IllegalStateException when two handlers claim the name
+     */
+    @Override
+    public StreamService prepare(ProcessContext context) {
+        Http1Settings settings = Http1Settings.from(context);
+        List<Handler> handlers = ServiceLoader.load(context.layer(), Handler.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .toList();
+        Handler handler = select(handlers, settings.handler());
+        String serverName = context.serverName();
+        if (serverName.isBlank() || Ascii.invalidFieldValueIndex(serverName) >= 0) {
+            throw new IllegalArgumentException("server name '" + serverName.replaceAll("\\p{Cntrl}", "?")
+                    + "' cannot be sent as a Server header value (RFC 9110 §5.5)");
+        }
+        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving handler '" + handler.name()
+                + "' (" + handler.getClass().getName() + "), max header size " + settings.maxHeaderSize()
+                + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds() + " s");
+        return connection -> new Http1Connection(connection, settings, handler, serverName).serve();
+    }
+
+    /** The one handler called {@code name}, failing loudly as the class documentation says. */
+    static Handler select(List<Handler> all, String name) {
+        List<Handler> named = all.stream().filter(h -> h.name().equals(name)).toList();
+        if (named.size() > 1) {
+            throw new IllegalStateException("handlers " + named.stream().map(h -> h.getClass().getName())
+                    .collect(Collectors.joining(", ")) + " all claim the name '" + name + "'");
+        }
+        return named.stream().findFirst().orElseThrow(() -> new IllegalArgumentException("no handler named '" + name
+                + "'; available: " + all.stream().map(Handler::name).sorted().collect(Collectors.joining(", "))));
+    }
+}

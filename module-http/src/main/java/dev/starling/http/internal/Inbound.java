@@ -1,0 +1,70 @@
+package dev.starling.http.internal;
+
+import dev.starling.process.Connection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The read side of a connection: one heap buffer that the request parser scans in place and
+ * that request bodies are read through. The buffer is kept in read mode: bytes between its
+ * position and limit have been received and not consumed. Not thread-safe.
+ */
+final class Inbound {
+
+    private final Connection connection;
+    private final ByteBuffer buffer;
+
+    /** @param capacity at least the header-size limit, so a head that fits the limit fits the buffer */
+    Inbound(Connection connection, int capacity) {
+        this.connection = connection;
+        this.buffer = ByteBuffer.allocate(capacity).flip();
+    }
+
+    /** The received, unconsumed bytes; callers consume by moving the position. */
+    ByteBuffer buffer() {
+        return buffer;
+    }
+
+    boolean hasRemaining() {
+        return buffer.hasRemaining();
+    }
+
+    /**
+     * Reads more bytes after the unconsumed ones, moving those to the front first if the buffer
+     * is full to its end.
+     *
+     * @return the number of bytes read, or -1 at the end of the stream
+     * @throws java.net.SocketTimeoutException when the read timeout passes; nothing is lost
+     * @throws IllegalStateException when the buffer holds no free byte at all
+     */
+    int fill() throws IOException {
+        int position = buffer.position();
+        int limit = buffer.limit();
+        if (position == limit) {
+            position = 0;
+            limit = 0;
+        } else if (limit == buffer.capacity()) {
+            if (position == 0) {
+                throw new IllegalStateException("read buffer of " + buffer.capacity() + " bytes is full");
+            }
+            System.arraycopy(buffer.array(), position, buffer.array(), 0, limit - position);
+            limit -= position;
+            position = 0;
+        }
+        buffer.limit(buffer.capacity()).position(limit);
+        try {
+            return connection.read(buffer);
+        } finally {
+            buffer.limit(buffer.position()).position(position);
+        }
+    }
+
+    /**
+     * Reads from the connection straight into {@code dst}, bypassing the buffer; only when the
+     * buffer is empty, and never more than the caller knows belongs to the current message.
+     */
+    int readDirect(byte[] dst, int off, int len) throws IOException {
+        assert !buffer.hasRemaining();
+        return connection.read(ByteBuffer.wrap(dst, off, len));
+    }
+}

@@ -1,0 +1,244 @@
+package dev.starling.http.internal;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+import dev.starling.http.Headers;
+import dev.starling.http.Response;
+import dev.starling.http.Status;
+import dev.starling.http.Version;
+import dev.starling.process.Connection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Writes responses to one connection (RFC 9112 §4, §6). The server owns framing: every response
+ * gets {@code Date}, {@code Server} and, unless its status forbids content, either
+ * {@code Content-Length} or {@code Transfer-Encoding: chunked} (or, to an HTTP/1.0 client and
+ * for a body of unknown length, neither: the body then ends when the connection closes). The
+ * head and a body known in full leave in one gathering write. Not thread-safe.
+ */
+final class ResponseWriter {
+
+    private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
+    private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** What a failed handler or body source is answered with: a body that reveals nothing. */
+    static final Response INTERNAL_ERROR = Response.of(Status.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
+
+    private final Connection connection;
+    private final byte[] serverLine;
+    private byte[] head = new byte[512];
+    private int length;
+
+    /** @param serverName the {@code Server} field value; must be a valid field value */
+    ResponseWriter(Connection connection, String serverName) {
+        this.connection = connection;
+        this.serverLine = ("Server: " + serverName + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Sends the interim {@code 100 Continue} (RFC 9110 §15.2.1). */
+    void sendContinue() throws IOException {
+        connection.write(ByteBuffer.wrap(CONTINUE));
+    }
+
+    /**
+     * Sends a plain-text error and announces {@code Connection: close}. {@code detail} must not
+     * quote request bytes.
+     */
+    void sendError(Status status, String detail) throws IOException {
+        String text = status.code() + " " + status.reason() + (detail.isEmpty() ? "" : ": " + detail) + "\n";
+        Response error = Response.of(status, text);
+        send(error, Version.HTTP_1_1, false, false);
+    }
+
+    /**
+     * Sends {@code response} to a request of {@code version}.
+     *
+     * @param headRequest whether the request was {@code HEAD}: framing fields as for
+     *                    {@code GET}, but no content (RFC 9110 §9.3.2)
+     * @param keepAlive   whether the connection may persist; if false the response carries
+     *                    {@code Connection: close}
+     * @return whether the connection may carry another request: false when {@code keepAlive}
+     *         was, when the response asked for close or was delimited by closing, and when its
+     *         body's source failed after the head was sent (then the response is incomplete,
+     *         the failure is logged, and the connection must be closed without more output)
+     * @throws IOException when writing to the connection fails
+     */
+    boolean send(Response response, Version version, boolean headRequest, boolean keepAlive) throws IOException {
+        Status status = response.status();
+        Headers headers = response.headers();
+        Response.Body body = response.body();
+        long contentLength = switch (body) {
+            case Response.Body.Empty empty -> 0;
+            case Response.Body.Bytes bytes -> bytes.length();
+            case Response.Body.Streamed streamed -> streamed.length();
+            case Response.Body.Written written -> -1;
+        };
+        boolean noContent = status.forbidsContent();
+        boolean sendsContent = !noContent && !headRequest;
+        boolean chunked = contentLength < 0 && version == Version.HTTP_1_1;
+        boolean closeDelimited = contentLength < 0 && !chunked && sendsContent;
+        boolean persist = keepAlive && !closeDelimited && !asksToClose(headers);
+
+        beginHead(status);
+        if (!headers.contains("Date")) {
+            put(DateCache.fieldLine());
+        }
+        if (!headers.contains("Server")) {
+            put(serverLine);
+        }
+        for (int i = 0; i < headers.size(); i++) {
+            if (!Ascii.equalsIgnoreCase(headers.name(i), "Connection")) {
+                field(headers.name(i), headers.value(i));
+            }
+        }
+        if (!noContent) {
+            // RFC 9110 §8.6: no Content-Length with 1xx or 204; a 304's would describe another representation.
+            if (chunked) {
+                field("Transfer-Encoding", "chunked");
+            } else if (contentLength >= 0) {
+                field("Content-Length", Long.toString(contentLength));
+            }
+        }
+        if (!persist) {
+            field("Connection", "close");
+        } else if (version == Version.HTTP_1_0) {
+            field("Connection", "keep-alive"); // RFC 9112 §9.3: an HTTP/1.0 connection persists only when both say so
+        }
+        put(new byte[] {'\r', '\n'});
+        ByteBuffer headBuffer = ByteBuffer.wrap(head, 0, length);
+
+        if (!sendsContent) {
+            if (body instanceof Response.Body.Streamed streamed) {
+                closeQuietly(streamed.in());
+            }
+            connection.write(headBuffer);
+            return persist;
+        }
+        return switch (body) {
+            case Response.Body.Empty empty -> {
+                connection.write(headBuffer);
+                yield persist;
+            }
+            case Response.Body.Bytes bytes -> {
+                connection.write(headBuffer, bytes.content().duplicate());
+                yield persist;
+            }
+            case Response.Body.Streamed streamed -> stream(headBuffer, streamed, chunked, version, persist);
+            case Response.Body.Written written -> write(headBuffer, written, chunked, version, persist);
+        };
+    }
+
+    private boolean stream(ByteBuffer headBuffer, Response.Body.Streamed streamed, boolean chunked, Version version,
+                           boolean persist) throws IOException {
+        BodyOutputStream.Framing framing = streamed.length() >= 0 ? BodyOutputStream.Framing.FIXED
+                : chunked ? BodyOutputStream.Framing.CHUNKED : BodyOutputStream.Framing.CLOSE_DELIMITED;
+        BodyOutputStream out = new BodyOutputStream(connection, headBuffer, framing, streamed.length());
+        try (InputStream in = streamed.in()) {
+            long left = streamed.length() < 0 ? Long.MAX_VALUE : streamed.length();
+            byte[] chunk = new byte[8192];
+            while (left > 0) {
+                int n = in.read(chunk, 0, (int) Math.min(chunk.length, left));
+                if (n < 0) {
+                    break;
+                }
+                out.write(chunk, 0, n);
+                left -= n;
+            }
+            out.close();
+            return persist;
+        } catch (IOException | RuntimeException e) {
+            return abandon(out, e, version, persist);
+        }
+    }
+
+    private boolean write(ByteBuffer headBuffer, Response.Body.Written written, boolean chunked, Version version,
+                          boolean persist) throws IOException {
+        BodyOutputStream out = new BodyOutputStream(connection, headBuffer,
+                chunked ? BodyOutputStream.Framing.CHUNKED : BodyOutputStream.Framing.CLOSE_DELIMITED, -1);
+        try {
+            written.writer().writeTo(out);
+            out.close();
+            return persist;
+        } catch (IOException | RuntimeException e) {
+            return abandon(out, e, version, persist);
+        }
+    }
+
+    /**
+     * A body's source failed. When the peer left, rethrow. When nothing was sent yet, the
+     * client can still get a 500; otherwise the response is cut short and the connection must
+     * close, so that the client sees it incomplete rather than wrong.
+     */
+    private boolean abandon(BodyOutputStream out, Exception e, Version version, boolean persist) throws IOException {
+        if (out.connectionFailed() && e instanceof IOException io) {
+            throw io;
+        }
+        if (!out.headSent()) {
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": response body failed before anything was sent;"
+                    + " answered 500", e);
+            return send(INTERNAL_ERROR, version, false, persist);
+        }
+        LOG.log(WARNING, () -> "connection " + connection.id()
+                + ": response body failed after the head was sent; closing the connection mid-response", e);
+        return false;
+    }
+
+    private void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException e) {
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": closing an unsent response body failed", e);
+        }
+    }
+
+    private static boolean asksToClose(Headers headers) {
+        for (int i = 0; i < headers.size(); i++) {
+            if (Ascii.equalsIgnoreCase(headers.name(i), "Connection") && Ascii.listContains(headers.value(i), "close")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void beginHead(Status status) {
+        length = 0;
+        put("HTTP/1.1 ");
+        put(Integer.toString(status.code()));
+        put(" ");
+        put(status.reason());
+        put("\r\n");
+    }
+
+    private void field(String name, String value) {
+        put(name);
+        put(": ");
+        put(value);
+        put("\r\n");
+    }
+
+    private void put(String s) {
+        int n = s.length();
+        ensure(n);
+        // Names and values were validated as ISO-8859-1 without controls when the response was built.
+        for (int i = 0; i < n; i++) {
+            head[length + i] = (byte) s.charAt(i);
+        }
+        length += n;
+    }
+
+    private void put(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, head, length, bytes.length);
+        length += bytes.length;
+    }
+
+    private void ensure(int more) {
+        if (length + more > head.length) {
+            head = Arrays.copyOf(head, Math.max(head.length * 2, length + more));
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.starling.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.starling.http.internal.Http1Process;
+import dev.starling.http.internal.WelcomeHandler;
+import dev.starling.process.Process;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+
+/** The tests run inside the named module, so its declarations are what they exercise. */
+class ModuleTest {
+
+    @Test
+    void testsRunInsideTheNamedModule() {
+        Module module = getClass().getModule();
+        assertTrue(module.isNamed(), "tests ran on the class path, not in module dev.starling.http");
+        assertEquals("dev.starling.http", module.getName());
+    }
+
+    @Test
+    void exportsTheApiPackageOnly() {
+        Module module = getClass().getModule();
+        assertTrue(module.getDescriptor().exports().stream().anyMatch(e -> e.source().equals("dev.starling.http")));
+        assertFalse(module.isExported("dev.starling.http.internal"));
+    }
+
+    @Test
+    void providesHttp1ProcessAsAProcess() {
+        // We do not `uses` Process ourselves (the server module does), so read the declaration.
+        assertTrue(getClass().getModule().getDescriptor().provides().stream().anyMatch(p ->
+                p.service().equals(Process.class.getName()) && p.providers().equals(List.of(Http1Process.class.getName()))));
+        assertEquals("http1", new Http1Process().name());
+    }
+
+    @Test
+    void providesWelcomeHandlerThroughServiceLoader() {
+        assertTrue(ServiceLoader.load(ModuleLayer.boot(), Handler.class).stream()
+                .anyMatch(p -> p.type() == WelcomeHandler.class));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.starling.http.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.starling.http.Handler;
+import dev.starling.http.Response;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class Http1ProcessTest {
+
+    static final class FirstHandler implements Handler {
+        @Override
+        public Response handle(dev.starling.http.Request request) {
+            return Response.ok("first");
+        }
+    }
+
+    static final class OtherHandler implements Handler {
+        @Override
+        public String name() {
+            return "firsthandler";
+        }
+
+        @Override
+        public Response handle(dev.starling.http.Request request) {
+            return Response.ok("other");
+        }
+    }
+
+    @Test
+    void isNamedHttp1() {
+        assertEquals("http1", new Http1Process().name());
+    }
+
+    @Test
+    void preparesWithTheWelcomeHandlerByDefault() {
+        assertNotNull(new Http1Process().prepare(TestContext.of()));
+    }
+
+    @Test
+    void readsSettingsWithDocumentedDefaults() {
+        assertEquals(new Http1Settings(8192, 10_485_760, Duration.ofSeconds(5), "welcome"), Http1Settings.from(TestContext.of()));
+        assertEquals(new Http1Settings(300, 7, Duration.ofSeconds(9), "x"), Http1Settings.from(TestContext.of(
+                "max-header-size", "300", "max-body-size", "7", "keepalive-timeout", "9", "handler", "x")));
+    }
+
+    @Test
+    void rejectsAMaxHeaderSizeOutOfBoundsNamingTheFlag() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Http1Process().prepare(TestContext.of("max-header-size", "100")));
+        assertEquals("--max-header-size must be between 256 and 1048576, was 100", e.getMessage());
+    }
+
+    @Test
+    void rejectsAKeepAliveTimeoutThatIsNotAnInteger() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Http1Process().prepare(TestContext.of("keepalive-timeout", "5s")));
+        assertEquals("--keepalive-timeout must be an integer, was '5s'", e.getMessage());
+    }
+
+    @Test
+    void rejectsAnUnknownHandlerListingTheAvailableOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Http1Process().prepare(TestContext.of("handler", "nope")));
+        assertEquals("no handler named 'nope'; available: welcome", e.getMessage());
+    }
+
+    @Test
+    void rejectsAServerNameThatCannotBeAHeaderValue() {
+        ProcessContextWithName bad = new ProcessContextWithName("Starling\r\nX-Evil: 1");
+        assertThrows(IllegalArgumentException.class, () -> new Http1Process().prepare(bad));
+    }
+
+    record ProcessContextWithName(String serverName) implements dev.starling.process.ProcessContext {
+        @Override
+        public java.util.Optional<String> setting(String name) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public ModuleLayer layer() {
+            return ModuleLayer.boot();
+        }
+    }
+
+    @Test
+    void selectsByNameDefaultingToTheLowerCaseSimpleClassName() {
+        Handler first = new FirstHandler();
+        assertSame(first, Http1Process.select(List.of(new WelcomeHandler(), first), "firsthandler"));
+    }
+
+    @Test
+    void refusesTwoHandlersClaimingOneName() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Http1Process.select(List.of(new FirstHandler(), new OtherHandler()), "firsthandler"));
+        assertEquals("handlers " + FirstHandler.class.getName() + ", " + OtherHandler.class.getName()
+                + " all claim the name 'firsthandler'", e.getMessage());
+    }
+
+    @Test
+    void servesAConnectionWithTheSelectedHandler() throws Exception {
+        MemoryConnection c = new MemoryConnection().thenRead("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        new Http1Process().prepare(TestContext.of()).serve(c);
+        WireResponse r = WireResponse.parseAll(c.output()).getFirst();
+        assertEquals(200, r.status());
+        assertEquals("Starling/test", r.header("server").orElseThrow());
+    }
+}

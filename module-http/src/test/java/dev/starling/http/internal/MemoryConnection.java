@@ -1,0 +1,161 @@
+package dev.starling.http.internal;
+
+import dev.starling.process.Connection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * A connection without a network: each queued chunk is what one {@link #read} returns (split
+ * only if the destination is smaller), an empty chunk stands for a read timeout, and after the
+ * last chunk reads return -1 (the peer closed). Everything written is captured.
+ */
+final class MemoryConnection implements Connection {
+
+    private static final byte[] TIMEOUT = new byte[0];
+
+    private final Deque<byte[]> reads = new ArrayDeque<>();
+    private final ByteArrayOutputStream written = new ByteArrayOutputStream();
+    private final List<String> events = new ArrayList<>();
+    private int writeCalls;
+    private boolean draining;
+    private boolean outputShut;
+    private Duration readTimeout = Duration.ZERO;
+
+    /** One read's worth of bytes, ISO-8859-1. */
+    MemoryConnection thenRead(String chunk) {
+        return thenRead(chunk.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    MemoryConnection thenRead(byte[] chunk) {
+        reads.add(chunk);
+        return this;
+    }
+
+    /** The next read throws {@link SocketTimeoutException}. */
+    MemoryConnection thenTimeOut() {
+        reads.add(TIMEOUT);
+        return this;
+    }
+
+    MemoryConnection draining(boolean draining) {
+        this.draining = draining;
+        return this;
+    }
+
+    String output() {
+        return written.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    int writeCalls() {
+        return writeCalls;
+    }
+
+    /** idle, busy, read, write and shutdown calls in order, for protocol-order assertions. */
+    List<String> events() {
+        return events;
+    }
+
+    boolean outputShut() {
+        return outputShut;
+    }
+
+    Duration readTimeout() {
+        return readTimeout;
+    }
+
+    boolean allInputRead() {
+        return reads.isEmpty();
+    }
+
+    @Override
+    public long id() {
+        return 42;
+    }
+
+    @Override
+    public SocketAddress remoteAddress() {
+        return new InetSocketAddress("127.0.0.1", 50000);
+    }
+
+    @Override
+    public SocketAddress localAddress() {
+        return new InetSocketAddress("127.0.0.1", 8080);
+    }
+
+    @Override
+    public int read(ByteBuffer dst) throws IOException {
+        byte[] chunk = reads.poll();
+        if (chunk == null) {
+            events.add("eof");
+            return -1;
+        }
+        if (chunk == TIMEOUT) {
+            events.add("timeout");
+            throw new SocketTimeoutException("read timed out");
+        }
+        int n = Math.min(chunk.length, dst.remaining());
+        dst.put(chunk, 0, n);
+        if (n < chunk.length) {
+            byte[] rest = new byte[chunk.length - n];
+            System.arraycopy(chunk, n, rest, 0, rest.length);
+            reads.addFirst(rest);
+        }
+        events.add("read");
+        return n;
+    }
+
+    @Override
+    public void readTimeout(Duration timeout) {
+        this.readTimeout = timeout;
+    }
+
+    @Override
+    public void write(ByteBuffer... srcs) throws IOException {
+        if (outputShut) {
+            throw new IOException("output is shut down");
+        }
+        writeCalls++;
+        events.add("write");
+        for (ByteBuffer src : srcs) {
+            byte[] bytes = new byte[src.remaining()];
+            src.get(bytes);
+            written.write(bytes);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() {
+        outputShut = true;
+        events.add("shutdown");
+    }
+
+    @Override
+    public void idle() {
+        events.add("idle");
+    }
+
+    @Override
+    public void busy() {
+        events.add("busy");
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void close() {
+        events.add("close");
+    }
+}
