@@ -140,6 +140,11 @@ final class MemoryConnection implements Connection {
     }
 
     @Override
+    public void shutdownInput() {
+        events.add("shutdown input");
+    }
+
+    @Override
     public void idle() {
         events.add("idle");
     }
