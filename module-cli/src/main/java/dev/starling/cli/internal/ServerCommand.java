@@ -65,6 +65,15 @@ final class ServerCommand implements Callable<Integer> {
                     + "256-1048576, default: 8192).")
     Integer maxHeaderSize;
 
+    @Option(names = "--max-body-size", paramLabel = "BYTES",
+            description = "Largest HTTP request body; larger gets 413 without being read (http1 only; default: 10485760).")
+    Integer maxBodySize;
+
+    @Option(names = "--keepalive-timeout", paramLabel = "SECONDS",
+            description = "How long an HTTP connection may sit idle between requests, and wait for each read "
+                    + "inside one, before it is closed (http1 only; 1-3600, default: 5).")
+    Integer keepaliveTimeout;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the manager's pid to FILE; removed on exit.")
     Path pidFile;
 
@@ -101,6 +110,14 @@ final class ServerCommand implements Callable<Integer> {
         if (maxHeaderSize != null) {
             requireBetween("--max-header-size", maxHeaderSize, 256, 1 << 20);
             settings.put("max-header-size", maxHeaderSize.toString());
+        }
+        if (maxBodySize != null) {
+            requireBetween("--max-body-size", maxBodySize, 0, Integer.MAX_VALUE);
+            settings.put("max-body-size", maxBodySize.toString());
+        }
+        if (keepaliveTimeout != null) {
+            requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
+            settings.put("keepalive-timeout", keepaliveTimeout.toString());
         }
         return new ServerConfig(host, port, workerCount, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
