@@ -34,13 +34,17 @@ class LauncherTest {
     }
 
     private static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of(ServerProcess.bin().resolve("server").toString()));
+        return run(ServerProcess.bin().resolve("server"), env, args);
+    }
+
+    private static Result run(Path launcher, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(launcher.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
         java.lang.Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("bin/server " + String.join(" ", args) + " did not finish; output: " + out);
         }
@@ -56,6 +60,34 @@ class LauncherTest {
         Result r = run(Map.of("JAVA_HOME", JDK17.toString(), "PATH", JDK17.resolve("bin") + ":/usr/bin:/bin"), "--version");
         assertEquals(0, r.status(), r.output());
         assertTrue(r.output().matches("starling \\S+\\n"), "only the version, no build line: " + r.output());
+    }
+
+    @Test
+    void buildsOnFirstRunSayingSoInOneLineThenNotAgain(@TempDir Path checkout) throws Exception {
+        Path repo = ServerProcess.bin().getParent();
+        // A fresh checkout: the sources and the launcher, no target folders.
+        try (var files = Files.walk(repo)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Path rel = repo.relativize(f);
+                String first = rel.getName(0).toString();
+                boolean wanted = rel.toString().equals("pom.xml") || first.equals("bin")
+                        || (first.startsWith("module-") && rel.getNameCount() > 1
+                            && (rel.getName(1).toString().equals("src") || rel.getName(1).toString().equals("pom.xml")));
+                if (wanted) {
+                    Files.createDirectories(checkout.resolve(rel).getParent());
+                    Files.copy(f, checkout.resolve(rel), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        Result first = run(checkout.resolve("bin/server"), Map.of(), "--version");
+        assertEquals(0, first.status(), first.output());
+        String[] lines = first.output().split("\n");
+        assertEquals(2, lines.length, first.output());
+        assertTrue(lines[0].startsWith("starling: building with "), lines[0]);
+        assertTrue(lines[1].startsWith("starling "), lines[1]);
+
+        Result second = run(checkout.resolve("bin/server"), Map.of(), "--version");
+        assertEquals(lines[1] + "\n", second.output(), "the second start does not build again");
     }
 
     @Test
