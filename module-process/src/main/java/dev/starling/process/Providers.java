@@ -24,7 +24,11 @@ public final class Providers {
      * @throws java.util.ServiceConfigurationError when a provider cannot be instantiated
      */
     public static <T> T byName(ServiceLoader<T> loader, Function<? super T, String> nameOf, String kind, String name) {
-        List<T> all = loader.stream().map(ServiceLoader.Provider::get).toList();
+        return byName(loader.stream().map(ServiceLoader.Provider::get).toList(), nameOf, kind, name);
+    }
+
+    /** The provider among {@code all} whose name is {@code name}; fails as {@link #byName(ServiceLoader, Function, String, String)} does. */
+    public static <T> T byName(List<T> all, Function<? super T, String> nameOf, String kind, String name) {
         List<T> named = all.stream().filter(p -> nameOf.apply(p).equals(name)).toList();
         if (named.size() > 1) {
             throw new IllegalStateException(kind + "s " + named.stream().map(p -> p.getClass().getName())

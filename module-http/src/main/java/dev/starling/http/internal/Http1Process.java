@@ -5,10 +5,10 @@ import static java.lang.System.Logger.Level.INFO;
 import dev.starling.http.Handler;
 import dev.starling.process.Process;
 import dev.starling.process.ProcessContext;
+import dev.starling.process.Providers;
 import dev.starling.process.StreamService;
 import java.util.List;
 import java.util.ServiceLoader;
-import java.util.stream.Collectors;
 
 /**
  * The {@code http1} protocol: HTTP/1.0 and HTTP/1.1 (RFC 9112) over any stream transport,
@@ -55,12 +55,6 @@ public final class Http1Process implements Process {
 
     /** The one handler called {@code name}, failing loudly as the class documentation says. */
     static Handler select(List<Handler> all, String name) {
-        List<Handler> named = all.stream().filter(h -> h.name().equals(name)).toList();
-        if (named.size() > 1) {
-            throw new IllegalStateException("handlers " + named.stream().map(h -> h.getClass().getName())
-                    .collect(Collectors.joining(", ")) + " all claim the name '" + name + "'");
-        }
-        return named.stream().findFirst().orElseThrow(() -> new IllegalArgumentException("no handler named '" + name
-                + "'; available: " + all.stream().map(Handler::name).sorted().collect(Collectors.joining(", "))));
+        return Providers.byName(all, Handler::name, "handler", name);
     }
 }
