@@ -15,8 +15,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bin/server as a new user runs it: it finds a JDK >= 21 itself and does not rebuild what is built. */
@@ -24,14 +24,8 @@ class LauncherTest {
 
     private static final Path JDK17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
 
-    private ServerProcess server;
-
-    @AfterEach
-    void killEverything() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final Servers servers = new Servers();
 
     private static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
         return run(ServerProcess.bin().resolve("server"), env, args);
@@ -112,7 +106,7 @@ class LauncherTest {
         } catch (IOException inUse) {
             assumeTrue(false, "port 8080 is taken on this machine");
         }
-        server = ServerProcess.launch(List.of(ServerProcess.bin().resolve("server").toString()), Map.of());
+        ServerProcess server = servers.launch(List.of(ServerProcess.bin().resolve("server").toString()), Map.of());
         server.awaitServing(Duration.ofSeconds(60));
         assertEquals(8080, server.port());
         assertEquals(Runtime.getRuntime().availableProcessors(), server.workerPids().size(), server.output());

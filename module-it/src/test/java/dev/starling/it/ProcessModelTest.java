@@ -19,21 +19,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The manager and its worker processes, driven through real signals and real sockets. */
 class ProcessModelTest {
 
-    private ServerProcess server;
-
-    @AfterEach
-    void killEverything() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final Servers servers = new Servers();
 
     @Test
     void runsInTheNamedTestModule() {
@@ -43,7 +37,7 @@ class ProcessModelTest {
 
     @Test
     void startsTheRequestedNumberOfWorkerProcessesBeforeServing() throws IOException {
-        server = ServerProcess.start("--port", "0", "--worker", "3", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "3", "--timeout-ms", "500");
         List<Long> workers = server.workerPids();
         assertEquals(3, workers.size(), "worker processes of " + server);
         for (long pid : workers) {
@@ -54,7 +48,7 @@ class ProcessModelTest {
 
     @Test
     void answersFromTwoDifferentWorkerPids() throws IOException {
-        server = ServerProcess.start("--port", "0", "--worker", "2", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "2", "--timeout-ms", "500");
         Set<Long> answered = new HashSet<>();
         for (int i = 0; i < 400 && answered.size() < 2; i++) {
             HttpExchange response = HttpExchange.get(server.port(), "/");
@@ -68,7 +62,7 @@ class ProcessModelTest {
 
     @Test
     void restartsWorkerKilledBySigkillWhileServing() throws Exception {
-        server = ServerProcess.start("--port", "0", "--worker", "2", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "2", "--timeout-ms", "500");
         List<Long> before = server.workerPids();
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger ok = new AtomicInteger();
@@ -102,7 +96,7 @@ class ProcessModelTest {
 
     @Test
     void restartsAWorkerThatKeepsDyingNoFasterThanOncePerSecond() throws Exception {
-        server = ServerProcess.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
         List<Instant> starts = new java.util.ArrayList<>();
         long victim = server.workerPids().get(0);
         for (int round = 0; round < 3; round++) {
@@ -125,7 +119,7 @@ class ProcessModelTest {
     @Test
     void sigtermStopsEveryProcessAndExitsZero(@TempDir Path dir) throws Exception {
         Path pidFile = dir.resolve("server.pid");
-        server = ServerProcess.start("--port", "0", "--worker", "2", "--timeout-ms", "500", "--pid-file", pidFile.toString());
+        ServerProcess server = servers.start("--port", "0", "--worker", "2", "--timeout-ms", "500", "--pid-file", pidFile.toString());
         assertEquals(Long.toString(server.pid()), Files.readString(pidFile).trim(), "pid file");
         List<Long> workers = server.workerPids();
         ServerProcess.signal(server.pid(), "TERM");
@@ -136,7 +130,7 @@ class ProcessModelTest {
 
     @Test
     void sigintStopsGracefullyToo() throws Exception {
-        server = ServerProcess.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
         ServerProcess.signal(server.pid(), "INT");
         assertEquals(0, server.awaitExit(Duration.ofSeconds(20)), server.output());
         ServerProcess.await(Duration.ofSeconds(5), () -> server.liveWorkerPids().isEmpty(), "workers to exit");
@@ -144,7 +138,7 @@ class ProcessModelTest {
 
     @Test
     void sigtermLetsARequestInFlightFinish() throws Exception {
-        server = ServerProcess.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             socket.setSoTimeout(10_000);
@@ -167,7 +161,7 @@ class ProcessModelTest {
 
     @Test
     void workersExitWithinOneAcceptDeadlineWhenTheManagerIsKilled() throws Exception {
-        server = ServerProcess.start("--port", "0", "--worker", "2", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "2", "--timeout-ms", "500");
         List<Long> workers = server.workerPids();
         ServerProcess.signal(server.pid(), "KILL");
         // One deadline (500 ms), plus the JVM's exit, plus scheduling slack on a 2-core machine.
@@ -176,7 +170,7 @@ class ProcessModelTest {
 
     @Test
     void echoesBytesOverTcp() throws Exception {
-        server = ServerProcess.start("--process", "echo", "--port", "0", "--worker", "2", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--process", "echo", "--port", "0", "--worker", "2", "--timeout-ms", "500");
         byte[] sent = new byte[100_000];
         new java.util.Random(42).nextBytes(sent);
         try (Socket socket = new Socket()) {
@@ -198,7 +192,7 @@ class ProcessModelTest {
 
     @Test
     void curlGetsTheWelcomePage() throws Exception {
-        server = ServerProcess.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
+        ServerProcess server = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
         java.lang.Process curl = new ProcessBuilder("curl", "-sS", "-i", "--max-time", "10", "http://127.0.0.1:" + server.port() + "/")
                 .redirectErrorStream(true).start();
         String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -13,21 +13,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The README's "write your own Handler" example compiles against the API and serves, as a user would run it. */
 class ReadmeHandlerExampleTest {
 
-    private ServerProcess server;
-
-    @AfterEach
-    void killEverything() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final Servers servers = new Servers();
 
     @Test
     void theReadmeHandlerCompilesAndAnswers(@TempDir Path dir) throws Exception {
@@ -47,7 +41,7 @@ class ReadmeHandlerExampleTest {
         Path jar = dir.resolve("hello.jar");
         run(List.of(tool("jar"), "--create", "--file", jar.toString(), "-C", classes.toString(), "."));
 
-        server = ServerProcess.launch(List.of(ServerProcess.bin().resolve("server").toString(),
+        ServerProcess server = servers.launch(List.of(ServerProcess.bin().resolve("server").toString(),
                 "--port", "0", "--worker", "1", "--timeout-ms", "500", "--handler", "hello"),
                 Map.of("STARLING_MODULE_PATH", jar.toString()));
         server.awaitServing(java.time.Duration.ofSeconds(60));

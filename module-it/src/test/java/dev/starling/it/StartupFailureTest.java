@@ -7,27 +7,21 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What an operator sees when a server cannot start: a clear line, a non-zero status, no process left. */
 class StartupFailureTest {
 
-    private ServerProcess server;
-
-    @AfterEach
-    void killEverything() {
-        if (server != null) {
-            server.close();
-        }
-    }
+    @RegisterExtension
+    final Servers servers = new Servers();
 
     @Test
     void refusesAPortAlreadyInUseAndLeavesNoWorker() throws Exception {
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             int port = taken.getLocalPort();
-            server = ServerProcess.launch("--port", Integer.toString(port), "--worker", "2");
+            ServerProcess server = servers.launch("--port", Integer.toString(port), "--worker", "2");
             assertEquals(1, server.awaitExit(Duration.ofSeconds(20)));
             assertEquals("server: 127.0.0.1:" + port + " is already in use by another process (--host, --port)\n", server.output());
             assertTrue(server.liveWorkerPids().isEmpty());
@@ -36,23 +30,22 @@ class StartupFailureTest {
 
     @Test
     void refusesAPortHeldByAnotherReusePortServer() throws Exception {
-        try (ServerProcess other = ServerProcess.start("--port", "0", "--worker", "1", "--timeout-ms", "500")) {
-            server = ServerProcess.launch("--port", Integer.toString(other.port()), "--worker", "1");
-            assertEquals(1, server.awaitExit(Duration.ofSeconds(20)));
-            assertTrue(server.output().contains("is already in use by another process"), server.output());
-        }
+        ServerProcess other = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
+        ServerProcess server = servers.launch("--port", Integer.toString(other.port()), "--worker", "1");
+        assertEquals(1, server.awaitExit(Duration.ofSeconds(20)));
+        assertTrue(server.output().contains("is already in use by another process"), server.output());
     }
 
     @Test
     void unknownProcessNameListsTheAvailableOnes() throws Exception {
-        server = ServerProcess.launch("--process", "gopher", "--port", "0");
+        ServerProcess server = servers.launch("--process", "gopher", "--port", "0");
         assertEquals(1, server.awaitExit(Duration.ofSeconds(20)));
         assertEquals("server: no protocol named 'gopher'; available: echo, http1 (--process)\n", server.output());
     }
 
     @Test
     void unknownHandlerNameStopsTheStartAndListsTheAvailableOnes() throws Exception {
-        server = ServerProcess.launch("--handler", "nope", "--port", "0", "--worker", "2", "--timeout-ms", "500");
+        ServerProcess server = servers.launch("--handler", "nope", "--port", "0", "--worker", "2", "--timeout-ms", "500");
         assertEquals(1, server.awaitExit(Duration.ofSeconds(30)));
         String out = server.output();
         assertTrue(out.contains("no handler named 'nope'; available: welcome"), out);
