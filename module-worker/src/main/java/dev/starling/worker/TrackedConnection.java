@@ -29,8 +29,7 @@ final class TrackedConnection implements Connection {
 
     @Override
     public void idle() {
-        int s = state.get();
-        if (s == BUSY && state.compareAndSet(BUSY, IDLE) && group.isDraining()) {
+        if (state.compareAndSet(BUSY, IDLE) && group.isDraining()) {
             endIfIdle();
         }
     }
