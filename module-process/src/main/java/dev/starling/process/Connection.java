@@ -47,6 +47,29 @@ public interface Connection extends Closeable {
     /** Writes all remaining bytes of {@code srcs}, in order, with as few system calls as the transport allows. */
     void write(ByteBuffer... srcs) throws IOException;
 
+    /**
+     * Sends {@code count} bytes of {@code file} starting at {@code position}, after anything
+     * written before. Transports that can hand the copy to the kernel ({@code sendfile} for
+     * TCP) do; the default reads the file into a buffer and {@link #write}s it.
+     *
+     * @return the bytes sent: {@code count}, or fewer when the file ends first
+     */
+    default long transferFrom(java.nio.channels.FileChannel file, long position, long count) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate((int) Math.min(count, 64 * 1024));
+        long sent = 0;
+        while (sent < count) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), count - sent));
+            int n = file.read(buffer, position + sent);
+            if (n < 0) {
+                break;
+            }
+            buffer.flip();
+            write(buffer);
+            sent += n;
+        }
+        return sent;
+    }
+
     /** Closes the sending side: the peer reads the end of the stream; reading stays possible. */
     void shutdownOutput() throws IOException;
 

@@ -88,6 +88,11 @@ final class TrackedConnection implements Connection {
     }
 
     @Override
+    public long transferFrom(java.nio.channels.FileChannel file, long position, long count) throws IOException {
+        return delegate.transferFrom(file, position, count);
+    }
+
+    @Override
     public void shutdownOutput() throws IOException {
         delegate.shutdownOutput();
     }

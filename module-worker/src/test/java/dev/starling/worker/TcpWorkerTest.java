@@ -107,4 +107,37 @@ class TcpWorkerTest {
             }
         }
     }
+
+    @Test
+    void transferFromSendsAFileRangeAfterEarlierWrites(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        java.nio.file.Path file = dir.resolve("data");
+        byte[] content = new byte[300_000];
+        new java.util.Random(3).nextBytes(content);
+        java.nio.file.Files.write(file, content);
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true));
+             Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            client.setSoTimeout(5000);
+            try (Connection c = listener.accept(Duration.ofSeconds(2));
+                 java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+                Thread sender = Thread.ofVirtual().start(() -> {
+                    try {
+                        c.write(ByteBuffer.wrap("head".getBytes(StandardCharsets.US_ASCII)));
+                        assertEquals(200_000, c.transferFrom(channel, 100_000, 200_000));
+                        c.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                byte[] received = client.getInputStream().readAllBytes();
+                sender.join();
+                assertEquals("head", new String(received, 0, 4, StandardCharsets.US_ASCII));
+                assertEquals(200_004, received.length);
+                assertTrue(java.util.Arrays.equals(content, 100_000, 300_000, received, 4, received.length));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 
@@ -80,6 +81,23 @@ final class TcpConnection implements Connection {
         while (remaining > 0) {
             remaining -= channel.write(srcs);
         }
+    }
+
+    @Override
+    public long transferFrom(FileChannel file, long position, long count) throws IOException {
+        // FileChannel.transferTo to a socket is sendfile(2): the bytes never enter the JVM.
+        long sent = 0;
+        while (sent < count) {
+            long n = file.transferTo(position + sent, count - sent, channel);
+            if (n <= 0) {
+                if (position + sent >= file.size()) {
+                    break;
+                }
+                continue;
+            }
+            sent += n;
+        }
+        return sent;
     }
 
     @Override
