@@ -10,6 +10,10 @@
 module dev.starling.worker {
     requires transitive dev.starling.process; // Connection and StreamService appear in our signatures
     requires jdk.unsupported; // sun.misc.Signal: the only JDK way to catch HUP, INT, TERM, TTIN, TTOU
+    requires org.jnrproject.posix; // dup2 and kill with any signal, which the JDK lacks
+    // jnr-ffi generates its native stubs with ASM, but as an automatic module it cannot say so:
+    // without this, the first native call fails with NoClassDefFoundError: org/objectweb/asm/ClassVisitor.
+    requires org.objectweb.asm;
 
     exports dev.starling.worker;
 

@@ -49,7 +49,9 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The command line that runs {@code server} with {@code flags}. */
     public static List<String> command(List<String> flags) {
+        // The same JVM options as bin/server gives the manager.
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=org.jnrproject.jffi", "-Djffi.unsafe.disabled=true",
                 "--module-path", lib().toString(), "--module", "dev.starling.cli/dev.starling.cli.internal.Main"));
         command.addAll(flags);
         return command;

@@ -90,7 +90,7 @@ class ProcessModelTest {
             running.set(false);
             client.join();
         }
-        assertTrue(server.output().contains("worker pid " + before.get(0) + " (slot 0) killed by signal 9 (SIGKILL); restarting"),
+        assertTrue(server.output().contains("worker pid " + before.get(0) + " (slot 0, generation 1) killed by signal 9 (SIGKILL); restarting"),
                 server.output());
     }
 

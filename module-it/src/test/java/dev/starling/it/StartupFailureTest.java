@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What an operator sees when a server cannot start: a clear line, a non-zero status, no process left. */
@@ -28,12 +30,15 @@ class StartupFailureTest {
         }
     }
 
-    @Test
-    void refusesAPortHeldByAnotherReusePortServer() throws Exception {
-        ServerProcess other = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500");
-        ServerProcess server = servers.launch("--port", Integer.toString(other.port()), "--worker", "1");
+    @ParameterizedTest(name = "first {0}, then {1}")
+    @CsvSource({"--reuseport,--reuseport", "--reuseport,--process=http1", "--process=http1,--reuseport"})
+    void refusesAPortHeldByAnotherStarling(String firstMode, String secondMode) throws Exception {
+        // Two SO_REUSEPORT servers of one user could bind together and silently share traffic.
+        ServerProcess other = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500", firstMode);
+        ServerProcess server = servers.launch("--port", Integer.toString(other.port()), "--worker", "1", secondMode);
         assertEquals(1, server.awaitExit(Duration.ofSeconds(20)));
-        assertTrue(server.output().contains("is already in use by another process"), server.output());
+        assertEquals("server: 127.0.0.1:" + other.port() + " is already in use by another process (--host, --port)\n",
+                server.output());
     }
 
     @Test

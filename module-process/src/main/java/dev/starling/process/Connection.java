@@ -86,7 +86,9 @@ public interface Connection extends Closeable {
 
     /**
      * Tells the worker that an exchange has started (its first bytes were read): a draining
-     * worker waits for it to finish. The default does nothing.
+     * worker waits for it to finish. Call it once per exchange, also for exchanges that follow
+     * each other without an idle wait (pipelined requests): the worker counts exchanges as
+     * requests served. The default does nothing.
      */
     default void busy() {
     }

@@ -4,7 +4,9 @@ import dev.starling.process.Process;
 import dev.starling.process.Providers;
 import dev.starling.worker.Manager;
 import dev.starling.worker.ManagerConfig;
+import dev.starling.worker.SharedSocket;
 import dev.starling.worker.Worker;
+import dev.starling.worker.WorkerConfig;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -69,37 +71,58 @@ public final class Server {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage() + " (--transport)");
         }
-        ServerConfig resolved = config.withPort(probePort(config));
-        String where = config.process() + " on " + hostPort(resolved);
-        ManagerConfig managerConfig = new ManagerConfig(resolved.workers(), workerCommand(resolved),
-                resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pidFile(), where);
+        if (config.reusePort()) {
+            return runManager(config.withPort(probePort(config)));
+        }
+        // The zero-drop mode: one socket, bound here, inherited by every worker on fd 0.
+        ServerSocketChannel shared;
+        try {
+            shared = SharedSocket.bindOnStandardInput(new InetSocketAddress(resolve(config), config.port()), WorkerConfig.DEFAULT_BACKLOG);
+        } catch (BindException e) {
+            throw bindFailure(config, e);
+        }
+        try (shared) {
+            return runManager(config.withPort(((InetSocketAddress) shared.getLocalAddress()).getPort()));
+        }
+    }
+
+    private static int runManager(ServerConfig resolved) throws IOException, InterruptedException {
+        String where = resolved.process() + " on " + hostPort(resolved);
+        ManagerConfig managerConfig = new ManagerConfig(resolved.pool().workers(), workerCommand(resolved),
+                resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pool().spawnInterval(), resolved.pidFile(), where);
         return new Manager(managerConfig).run();
     }
 
     /**
-     * Binds the address once without SO_REUSEPORT, so that a port held by any other process
-     * (even another server that uses SO_REUSEPORT under our user, whose traffic we would
-     * otherwise silently share) is refused before any worker starts; also turns port 0 into a
-     * concrete port that every worker then binds.
+     * For {@code --reuseport}: binds the address once without SO_REUSEPORT, so that a port held
+     * by any other process (even another server that uses SO_REUSEPORT under our user, whose
+     * traffic we would otherwise silently share) is refused before any worker starts; also turns
+     * port 0 into a concrete port that every worker then binds.
      */
     static int probePort(ServerConfig config) throws StartupException, IOException {
-        InetAddress address;
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            probe.bind(new InetSocketAddress(resolve(config), config.port()), 1);
+            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        } catch (BindException e) {
+            throw bindFailure(config, e);
+        }
+    }
+
+    private static InetAddress resolve(ServerConfig config) throws StartupException {
         try {
-            address = InetAddress.getByName(config.host());
+            return InetAddress.getByName(config.host());
         } catch (UnknownHostException e) {
             throw new StartupException("--host '" + config.host() + "' is not a known host name or address");
         }
-        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
-            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            probe.bind(new InetSocketAddress(address, config.port()), 1);
-            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        } catch (BindException e) {
-            String reason = String.valueOf(e.getMessage());
-            if (reason.contains("in use")) {
-                throw new StartupException(hostPort(config) + " is already in use by another process (--host, --port)", e);
-            }
-            throw new StartupException("cannot listen on " + hostPort(config) + ": " + reason + " (--host, --port)", e);
+    }
+
+    private static StartupException bindFailure(ServerConfig config, BindException e) {
+        String reason = String.valueOf(e.getMessage());
+        if (reason.contains("in use")) {
+            return new StartupException(hostPort(config) + " is already in use by another process (--host, --port)", e);
         }
+        return new StartupException("cannot listen on " + hostPort(config) + ": " + reason + " (--host, --port)", e);
     }
 
     static String hostPort(ServerConfig config) {

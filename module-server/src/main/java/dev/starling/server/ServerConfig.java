@@ -2,6 +2,7 @@ package dev.starling.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -13,7 +14,10 @@ import java.util.TreeMap;
  *
  * @param host            the address to listen on
  * @param port            the TCP port, 0 for any free one (the manager picks it once for all workers)
- * @param workers         worker processes, 1..1024
+ * @param reusePort       true: each worker binds its own SO_REUSEPORT socket ({@code --reuseport});
+ *                        false: the manager binds one socket that every worker inherits, so no
+ *                        queued connection is lost when a worker stops
+ * @param pool            how many workers, and how long each lives
  * @param acceptTimeout   the accept deadline ({@code --timeout-ms}): how often an idle worker
  *                        checks that its manager lives and whether it must stop
  * @param gracefulTimeout how long a stop lets in-flight requests finish ({@code --graceful-timeout})
@@ -23,19 +27,20 @@ import java.util.TreeMap;
  * @param settings        the protocol's own settings by flag name (e.g. {@code handler},
  *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting}
  */
-public record ServerConfig(String host, int port, int workers, Duration acceptTimeout, Duration gracefulTimeout,
-                           String transport, String process, Optional<Path> pidFile, Map<String, String> settings) {
+public record ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
+                           Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,
+                           Map<String, String> settings) {
 
     public static final int MAX_WORKERS = 1024;
+
+    private static final String SETTING_PREFIX = "set.";
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
-        if (workers < 1 || workers > MAX_WORKERS) {
-            throw new IllegalArgumentException("workers must be between 1 and " + MAX_WORKERS + ", was " + workers);
-        }
+        Objects.requireNonNull(pool, "pool");
         if (!acceptTimeout.isPositive()) {
             throw new IllegalArgumentException("accept timeout must be positive, was " + acceptTimeout);
         }
@@ -50,15 +55,20 @@ public record ServerConfig(String host, int port, int workers, Duration acceptTi
 
     /** This configuration with another port, e.g. the one port 0 resolved to. */
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, workers, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings);
+        return new ServerConfig(host, newPort, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings);
     }
 
     /** The worker-process arguments carrying this configuration; read back by {@link #fromArguments}. */
-    public java.util.List<String> toArguments() {
+    public List<String> toArguments() {
         Map<String, String> all = new TreeMap<>();
         all.put("host", host);
         all.put("port", Integer.toString(port));
-        all.put("workers", Integer.toString(workers));
+        all.put("reuseport", Boolean.toString(reusePort));
+        all.put("workers", Integer.toString(pool.workers()));
+        all.put("worker-connections", Integer.toString(pool.workerConnections()));
+        all.put("max-requests-per-child", Long.toString(pool.maxRequestsPerChild()));
+        all.put("min-requests-per-child", Long.toString(pool.minRequestsPerChild()));
+        all.put("spawn-interval-ms", Long.toString(pool.spawnInterval().toMillis()));
         all.put("timeout-ms", Long.toString(acceptTimeout.toMillis()));
         all.put("graceful-timeout-ms", Long.toString(gracefulTimeout.toMillis()));
         all.put("transport", transport);
@@ -68,14 +78,12 @@ public record ServerConfig(String host, int port, int workers, Duration acceptTi
         return all.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
-    private static final String SETTING_PREFIX = "set.";
-
     /**
      * Reads what {@link #toArguments()} wrote.
      *
      * @throws IllegalArgumentException naming the argument that is missing or malformed
      */
-    public static ServerConfig fromArguments(java.util.List<String> args) {
+    public static ServerConfig fromArguments(List<String> args) {
         Map<String, String> all = new TreeMap<>();
         Map<String, String> settings = new TreeMap<>();
         for (String arg : args) {
@@ -91,8 +99,11 @@ public record ServerConfig(String host, int port, int workers, Duration acceptTi
                 all.put(name, value);
             }
         }
+        Pool pool = new Pool(Integer.parseInt(required(all, "workers")), Integer.parseInt(required(all, "worker-connections")),
+                Long.parseLong(required(all, "max-requests-per-child")), Long.parseLong(required(all, "min-requests-per-child")),
+                Duration.ofMillis(Long.parseLong(required(all, "spawn-interval-ms"))));
         return new ServerConfig(required(all, "host"), Integer.parseInt(required(all, "port")),
-                Integer.parseInt(required(all, "workers")),
+                Boolean.parseBoolean(required(all, "reuseport")), pool,
                 Duration.ofMillis(Long.parseLong(required(all, "timeout-ms"))),
                 Duration.ofMillis(Long.parseLong(required(all, "graceful-timeout-ms"))),
                 required(all, "transport"), required(all, "process"),

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ServerConfigTest {
 
     private static ServerConfig config(int port) {
-        return new ServerConfig("127.0.0.1", port, 2, Duration.ofMillis(500), Duration.ofSeconds(30), "tcp", "http1",
+        return new ServerConfig("127.0.0.1", port, false, new Pool(2, 100, 1000, 500, Duration.ofSeconds(1)), Duration.ofMillis(500), Duration.ofSeconds(30), "tcp", "http1",
                 Optional.of(Path.of("/tmp/s.pid")), Map.of("handler", "welcome", "max-header-size", "4096"));
     }
 
@@ -36,13 +36,31 @@ class ServerConfigTest {
     void aMissingWorkerArgumentIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromArguments(List.of("host=127.0.0.1")));
-        assertEquals("worker argument 'port' is missing", e.getMessage());
+        assertEquals("worker argument 'workers' is missing", e.getMessage());
     }
 
     @Test
     void rejectsZeroWorkers() {
-        assertThrows(IllegalArgumentException.class, () -> new ServerConfig("127.0.0.1", 80, 0, Duration.ofMillis(1),
-                Duration.ZERO, "tcp", "http1", Optional.empty(), Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> Pool.fixed(0));
+    }
+
+    @Test
+    void rejectsAMinimumOfRequestsAboveTheMaximum() {
+        assertThrows(IllegalArgumentException.class, () -> new Pool(1, 1, 10, 11, Duration.ZERO));
+    }
+
+    @Test
+    void drawsRequestLimitsWithinTheRange() {
+        Pool pool = new Pool(1, 1, 20, 10, Duration.ZERO);
+        java.util.Random random = new java.util.Random(1);
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            long limit = pool.drawRequestLimit(random);
+            assertTrue(limit >= 10 && limit <= 20, "limit " + limit);
+            seen.add(limit);
+        }
+        assertEquals(11, seen.size(), "every value of [10, 20] is drawn");
+        assertEquals(0, Pool.fixed(1).drawRequestLimit(random), "0 = never recycle");
     }
 
     @Test
@@ -62,7 +80,7 @@ class ServerConfigTest {
 
     @Test
     void probeNamesAnUnknownHost() {
-        ServerConfig bad = new ServerConfig("no-such-host.invalid", 0, 1, Duration.ofMillis(500), Duration.ZERO, "tcp", "http1",
+        ServerConfig bad = new ServerConfig("no-such-host.invalid", 0, true, Pool.fixed(1), Duration.ofMillis(500), Duration.ZERO, "tcp", "http1",
                 Optional.empty(), Map.of());
         StartupException e = assertThrows(StartupException.class, () -> Server.probePort(bad));
         assertEquals("--host 'no-such-host.invalid' is not a known host name or address", e.getMessage());

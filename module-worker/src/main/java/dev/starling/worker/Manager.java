@@ -9,19 +9,25 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import sun.misc.Signal;
 
 /**
  * The manager process: starts {@link ManagerConfig#workers()} worker JVMs before any request is
- * served, replaces any that dies, and stops them all gracefully on SIGTERM or SIGINT.
+ * served and keeps them alive. Signals: TERM and INT stop gracefully (a second INT forces), HUP
+ * reloads (a new generation of workers takes over once every one of them accepts), TTIN adds a
+ * worker and TTOU removes one. A worker that asks to retire is replaced the same way, its
+ * successor accepting before it stops.
  *
- * <p>One thread (the caller of {@link #run()}) owns all state; signal handlers and process-exit
+ * <p>One thread (the caller of {@link #run()}) owns all state; signal handlers and process
  * callbacks only post {@link Event}s to it, so nothing here needs a lock.
  */
 public final class Manager {
@@ -34,8 +40,13 @@ public final class Manager {
     /** Status of a manager whose first workers could not start (bad configuration, port taken). */
     public static final int EXIT_START_FAILED = 1;
 
+    private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP", "TTIN", "TTOU");
+
     private sealed interface Event {
         record Ready(WorkerProcess worker) implements Event {
+        }
+
+        record Retiring(WorkerProcess worker) implements Event {
         }
 
         record Exited(WorkerProcess worker) implements Event {
@@ -45,20 +56,39 @@ public final class Manager {
         }
     }
 
+    /** A reload in progress: every slot gets a successor of {@code generation}. */
+    private record Reload(int generation, long deadlineNanos) {
+    }
+
     private final ManagerConfig config;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-    private final WorkerProcess[] slots;
-    private final long[] lastSpawnNanos;
-    private final long[] restartDueNanos;
+    private final List<Slot> slots = new ArrayList<>();
+    private final Set<WorkerProcess> draining = new HashSet<>();
     private final long pid = ProcessHandle.current().pid();
+    private final WorkerProcess.Listener listener = new WorkerProcess.Listener() {
+        @Override
+        public void ready(WorkerProcess worker) {
+            events.add(new Event.Ready(worker));
+        }
+
+        @Override
+        public void retiring(WorkerProcess worker) {
+            events.add(new Event.Retiring(worker));
+        }
+
+        @Override
+        public void exited(WorkerProcess worker) {
+            events.add(new Event.Exited(worker));
+        }
+    };
+    private int generation = 1;
+    private Reload reload;
+    private long nextSpawnAllowedNanos;
     private boolean stopping;
     private long stopDeadlineNanos;
 
     public Manager(ManagerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.slots = new WorkerProcess[config.workers()];
-        this.lastSpawnNanos = new long[config.workers()];
-        this.restartDueNanos = new long[config.workers()];
     }
 
     /**
@@ -73,7 +103,7 @@ public final class Manager {
         Thread killer = new Thread(this::killAll, "kill workers on exit");
         Runtime.getRuntime().addShutdownHook(killer);
         try {
-            for (String name : new String[] {"TERM", "INT"}) {
+            for (String name : SIGNALS) {
                 Signal.handle(new Signal(name), s -> events.add(new Event.Signalled(name)));
             }
             if (!startAll()) {
@@ -94,14 +124,17 @@ public final class Manager {
         }
     }
 
-    /** Starts every slot and waits until each worker accepts; false if one died or timed out first. */
+    /** Starts every slot at once and waits until each worker accepts; false if one died or timed out first. */
     private boolean startAll() throws IOException, InterruptedException {
-        for (int slot = 0; slot < slots.length; slot++) {
-            spawn(slot);
+        long now = System.nanoTime();
+        for (int i = 0; i < config.workers(); i++) {
+            Slot slot = new Slot(i, now);
+            slots.add(slot);
+            slot.active = spawn(slot, generation);
         }
-        long deadline = System.nanoTime() + config.readyTimeout().toNanos();
+        long deadline = now + config.readyTimeout().toNanos();
         int ready = 0;
-        while (ready < slots.length) {
+        while (ready < slots.size()) {
             Event event = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             switch (event) {
                 case null -> {
@@ -110,10 +143,10 @@ public final class Manager {
                     return false;
                 }
                 case Event.Ready r -> ready++;
+                case Event.Retiring r -> slots.get(r.worker().slot).retireRequested = true;
                 case Event.Exited e -> {
                     LOG.log(ERROR, () -> "manager pid " + pid + ": " + e.worker() + " "
                             + WorkerProcess.describe(e.worker().exitValue()) + " before it was ready; stopping");
-                    slots[e.worker().slot] = null;
                     return false;
                 }
                 case Event.Signalled s -> {
@@ -122,8 +155,8 @@ public final class Manager {
                 }
             }
         }
-        LOG.log(INFO, () -> "manager pid " + pid + ": serving " + config.description() + " with " + slots.length
-                + " worker(s), pids " + livePids());
+        LOG.log(INFO, () -> "manager pid " + pid + ": serving " + config.description() + " with " + slots.size()
+                + " worker(s), pids " + pids(actives()));
         return true;
     }
 
@@ -131,20 +164,23 @@ public final class Manager {
         while (true) {
             long now = System.nanoTime();
             if (stopping) {
-                if (allExited()) {
+                if (draining.isEmpty()) {
                     LOG.log(INFO, () -> "manager pid " + pid + ": all workers stopped; exiting");
                     return;
                 }
                 if (now - stopDeadlineNanos >= 0) {
-                    LOG.log(WARNING, () -> "manager pid " + pid + ": workers " + livePids()
+                    LOG.log(WARNING, () -> "manager pid " + pid + ": workers " + pids(draining.stream())
                             + " still running after the graceful timeout; killing them");
                     killAll();
                     stopDeadlineNanos = now + TimeUnit.SECONDS.toNanos(5);
                 }
             } else {
-                restartDueSlots(now);
+                spawnDue(now);
+                if (reload != null && now - reload.deadlineNanos() >= 0) {
+                    abortReload("its workers did not all accept within " + config.readyTimeout().toSeconds() + " s");
+                }
             }
-            Event event = events.poll(nextWakeupNanos(now) - now, TimeUnit.NANOSECONDS);
+            Event event = events.poll(Math.max(1, nextWakeupNanos(now) - now), TimeUnit.NANOSECONDS);
             if (event != null) {
                 handle(event);
             }
@@ -153,58 +189,209 @@ public final class Manager {
 
     private void handle(Event event) {
         switch (event) {
-            case Event.Ready r -> LOG.log(INFO, () -> "manager pid " + pid + ": " + r.worker() + " ready");
+            case Event.Ready r -> ready(r.worker());
+            case Event.Retiring r -> retiring(r.worker());
             case Event.Exited e -> exited(e.worker());
             case Event.Signalled s -> signalled(s.name());
         }
     }
 
-    private void exited(WorkerProcess worker) {
-        if (slots[worker.slot] != worker) {
+    private void ready(WorkerProcess worker) {
+        Slot slot = slotOf(worker);
+        if (slot == null) {
             return;
         }
-        slots[worker.slot] = null;
+        if (worker == slot.active) {
+            LOG.log(INFO, () -> "manager pid " + pid + ": " + worker + " ready");
+        } else if (worker == slot.successor) {
+            boolean wholeGeneration = reload != null && config.spawnInterval().isZero() && worker.generation == reload.generation();
+            if (!wholeGeneration) {
+                takeOver(slot);
+            } else if (slots.stream().allMatch(s -> s.successor != null && s.successor.ready)) {
+                // A reload swaps all at once, so no request ever meets a mix of old and new code.
+                slots.forEach(this::takeOver);
+            }
+            finishReloadIfDone();
+        }
+    }
+
+    private void takeOver(Slot slot) {
+        WorkerProcess old = slot.active;
+        WorkerProcess successor = slot.successor;
+        slot.active = successor;
+        slot.successor = null;
+        slot.retireRequested = false;
+        if (old != null) {
+            old.stop();
+            draining.add(old);
+        }
+        LOG.log(INFO, () -> "manager pid " + pid + ": " + successor + " took over"
+                + (old == null ? "" : " from " + old + ", which now drains"));
+    }
+
+    private void finishReloadIfDone() {
+        if (reload != null && slots.stream().allMatch(s -> s.active != null && s.active.generation >= reload.generation())) {
+            generation = reload.generation();
+            reload = null;
+            LOG.log(INFO, () -> "manager pid " + pid + ": reload done; generation " + generation + " serves with pids "
+                    + pids(actives()));
+        }
+    }
+
+    private void retiring(WorkerProcess worker) {
+        Slot slot = slotOf(worker);
+        if (slot != null && worker == slot.active && !stopping) {
+            slot.retireRequested = true;
+            LOG.log(INFO, () -> "manager pid " + pid + ": " + worker + " served its share of requests; starting its successor");
+        }
+    }
+
+    private void exited(WorkerProcess worker) {
         String why = WorkerProcess.describe(worker.exitValue());
-        if (stopping || worker.stopping) {
+        if (draining.remove(worker)) {
             LOG.log(INFO, () -> "manager pid " + pid + ": " + worker + " " + why);
             return;
         }
-        long due = Math.max(System.nanoTime(), lastSpawnNanos[worker.slot] + MIN_RESTART_INTERVAL.toNanos());
-        restartDueNanos[worker.slot] = due;
-        LOG.log(WARNING, () -> "manager pid " + pid + ": " + worker + " " + why + "; restarting");
+        Slot slot = slotOf(worker);
+        if (slot == null) {
+            return;
+        }
+        if (worker == slot.successor) {
+            slot.successor = null;
+            if (reload != null && worker.generation == reload.generation()) {
+                abortReload(worker + " " + why + " before it was ready");
+            } else {
+                LOG.log(WARNING, () -> "manager pid " + pid + ": " + worker + " " + why + " before it was ready; "
+                        + slot.active + " keeps serving and gets another successor");
+            }
+        } else if (worker == slot.active) {
+            slot.active = null;
+            slot.restartDueNanos = Math.max(System.nanoTime(), slot.earliestStart());
+            LOG.log(WARNING, () -> "manager pid " + pid + ": " + worker + " " + why + "; restarting");
+        }
     }
 
     private void signalled(String name) {
-        if (!stopping) {
-            stopping = true;
-            // Workers get the same time to finish, plus a margin for their own exit.
-            stopDeadlineNanos = System.nanoTime() + config.gracefulTimeout().toNanos() + TimeUnit.SECONDS.toNanos(2);
-            LOG.log(INFO, () -> "manager pid " + pid + ": SIG" + name + ": stopping " + livePids()
-                    + " gracefully (at most " + config.gracefulTimeout().toSeconds() + " s, --graceful-timeout)");
-            for (WorkerProcess w : slots) {
-                if (w != null) {
-                    w.stop();
+        switch (name) {
+            case "TERM", "INT" -> stop(name);
+            case "HUP" -> startReload();
+            case "TTIN" -> {
+                if (!stopping) {
+                    slots.add(new Slot(slots.size(), System.nanoTime()));
+                    LOG.log(INFO, () -> "manager pid " + pid + ": SIGTTIN: workers " + (slots.size() - 1) + " -> " + slots.size());
                 }
             }
+            case "TTOU" -> removeSlot();
+            default -> LOG.log(WARNING, "manager pid {0}: SIG{1} has no meaning here", pid, name);
+        }
+    }
+
+    private void stop(String name) {
+        if (!stopping) {
+            stopping = true;
+            reload = null;
+            // Workers get the same time to finish, plus a margin for their own exit.
+            stopDeadlineNanos = System.nanoTime() + config.gracefulTimeout().toNanos() + TimeUnit.SECONDS.toNanos(2);
+            for (Slot slot : slots) {
+                Stream.of(slot.active, slot.successor).filter(Objects::nonNull).forEach(w -> {
+                    w.stop();
+                    draining.add(w);
+                });
+                slot.active = null;
+                slot.successor = null;
+            }
+            LOG.log(INFO, () -> "manager pid " + pid + ": SIG" + name + ": stopping " + pids(draining.stream())
+                    + " gracefully (at most " + config.gracefulTimeout().toSeconds() + " s, --graceful-timeout)");
         } else if (name.equals("INT")) {
-            LOG.log(WARNING, () -> "manager pid " + pid + ": second SIGINT: killing " + livePids());
+            LOG.log(WARNING, () -> "manager pid " + pid + ": second SIGINT: killing " + pids(draining.stream()));
             killAll();
         }
     }
 
-    private void restartDueSlots(long now) {
-        for (int slot = 0; slot < slots.length; slot++) {
-            if (slots[slot] == null && now - restartDueNanos[slot] >= 0) {
-                try {
-                    WorkerProcess w = spawn(slot);
-                    LOG.log(INFO, () -> "manager pid " + pid + ": started " + w);
-                } catch (IOException e) {
-                    int s = slot;
-                    LOG.log(ERROR, () -> "manager pid " + pid + ": cannot start a worker for slot " + s + ": " + e);
-                    restartDueNanos[slot] = now + MIN_RESTART_INTERVAL.toNanos();
-                }
+    private void startReload() {
+        if (stopping) {
+            return;
+        }
+        if (reload != null) {
+            LOG.log(WARNING, "manager pid {0}: SIGHUP ignored: the reload to generation {1} is still in progress", pid, reload.generation());
+            return;
+        }
+        int next = generation + 1;
+        // Paced reloads start one successor per spawn interval; each may take the ready timeout.
+        long budget = config.readyTimeout().toNanos()
+                + (config.spawnInterval().isZero() ? 0 : slots.size() * (config.spawnInterval().toNanos() + config.readyTimeout().toNanos()));
+        reload = new Reload(next, System.nanoTime() + budget);
+        slots.forEach(s -> s.retireRequested = false);
+        LOG.log(INFO, () -> "manager pid " + pid + ": SIGHUP: starting generation " + next + " ("
+                + (config.spawnInterval().isZero() ? "all at once" : "one every " + config.spawnInterval().toSeconds() + " s") + ")");
+    }
+
+    private void abortReload(String why) {
+        int failed = reload.generation();
+        for (Slot slot : slots) {
+            if (slot.successor != null && slot.successor.generation == failed) {
+                slot.successor.kill();
+                draining.add(slot.successor);
+                slot.successor = null;
             }
         }
+        reload = null;
+        LOG.log(ERROR, () -> "manager pid " + pid + ": reload to generation " + failed + " failed: " + why
+                + "; the workers serving now keep serving");
+    }
+
+    private void removeSlot() {
+        if (stopping) {
+            return;
+        }
+        if (slots.size() <= 1) {
+            LOG.log(WARNING, "manager pid {0}: SIGTTOU ignored: one worker is the minimum", pid);
+            return;
+        }
+        Slot last = slots.removeLast();
+        Stream.of(last.active, last.successor).filter(Objects::nonNull).forEach(w -> {
+            w.stop();
+            draining.add(w);
+        });
+        LOG.log(INFO, () -> "manager pid " + pid + ": SIGTTOU: workers " + (slots.size() + 1) + " -> " + slots.size()
+                + (last.active == null ? "" : "; " + last.active + " drains"));
+    }
+
+    /** Starts what is due: workers for empty slots, then successors, within the spawn interval. */
+    private void spawnDue(long now) {
+        int target = reload == null ? generation : reload.generation();
+        boolean paced = !config.spawnInterval().isZero();
+        for (Slot slot : slots) {
+            if (paced && now - nextSpawnAllowedNanos < 0) {
+                return;
+            }
+            if (slot.active == null && now - slot.restartDueNanos >= 0) {
+                slot.active = trySpawn(slot, generation, now);
+            } else if (slot.successor == null && slot.wantsSuccessor(target) && now - slot.earliestStart() >= 0
+                    && !(paced && reload != null && slots.stream().anyMatch(s -> s.successor != null))) {
+                // A paced reload (slow restart) has one successor starting at a time.
+                slot.successor = trySpawn(slot, target, now);
+            }
+        }
+    }
+
+    private WorkerProcess trySpawn(Slot slot, int gen, long now) {
+        try {
+            WorkerProcess w = spawn(slot, gen);
+            nextSpawnAllowedNanos = now + config.spawnInterval().toNanos();
+            LOG.log(INFO, () -> "manager pid " + pid + ": started " + w);
+            return w;
+        } catch (IOException e) {
+            LOG.log(ERROR, () -> "manager pid " + pid + ": cannot start a worker for slot " + slot.index + ": " + e);
+            slot.lastSpawnNanos = now;
+            slot.restartDueNanos = slot.earliestStart();
+            return null;
+        }
+    }
+
+    private WorkerProcess spawn(Slot slot, int gen) throws IOException {
+        slot.lastSpawnNanos = System.nanoTime();
+        return WorkerProcess.start(slot.index, gen, config.command(), listener);
     }
 
     private long nextWakeupNanos(long now) {
@@ -212,62 +399,55 @@ public final class Manager {
         if (stopping) {
             return Math.min(next, stopDeadlineNanos);
         }
-        for (int slot = 0; slot < slots.length; slot++) {
-            if (slots[slot] == null && restartDueNanos[slot] - next < 0) {
-                next = restartDueNanos[slot];
+        for (Slot slot : slots) {
+            long due = slot.active == null ? slot.restartDueNanos : slot.earliestStart();
+            if (slot.active == null || (slot.successor == null && (slot.retireRequested || reload != null))) {
+                due = Math.max(due, nextSpawnAllowedNanos);
+                if (due - next < 0) {
+                    next = due;
+                }
             }
         }
         return next;
     }
 
-    private WorkerProcess spawn(int slot) throws IOException {
-        lastSpawnNanos[slot] = System.nanoTime();
-        WorkerProcess w = WorkerProcess.start(slot, config.command(),
-                ready -> events.add(new Event.Ready(ready)),
-                gone -> events.add(new Event.Exited(gone)));
-        slots[slot] = w;
-        return w;
+    private Slot slotOf(WorkerProcess worker) {
+        return worker.slot < slots.size() ? slots.get(worker.slot) : null;
     }
 
-    private boolean allExited() {
-        for (WorkerProcess w : slots) {
-            if (w != null) {
-                return false;
-            }
-        }
-        return true;
+    private Stream<WorkerProcess> actives() {
+        return slots.stream().map(s -> s.active).filter(Objects::nonNull);
+    }
+
+    private Stream<WorkerProcess> everyWorker() {
+        return Stream.concat(slots.stream().flatMap(s -> Stream.of(s.active, s.successor)), draining.stream())
+                .filter(Objects::nonNull);
     }
 
     private void awaitAllExited(long deadline) throws InterruptedException {
-        for (WorkerProcess w : slots) {
-            if (w != null) {
-                w.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
+        for (WorkerProcess w : everyWorker().toList()) {
+            w.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 
     private void killAll() {
-        for (WorkerProcess w : slots.clone()) {
-            if (w != null && w.process.isAlive()) {
-                w.kill();
-            }
+        // Also run by the shutdown hook: copy before iterating, the owner thread may be mid-change.
+        List<WorkerProcess> all;
+        try {
+            all = everyWorker().toList();
+        } catch (RuntimeException concurrentChange) {
+            all = List.copyOf(draining);
         }
+        all.stream().filter(WorkerProcess::alive).forEach(WorkerProcess::kill);
     }
 
-    private String livePids() {
-        List<Long> pids = new ArrayList<>();
-        for (WorkerProcess w : slots) {
-            if (w != null) {
-                pids.add(w.pid);
-            }
-        }
-        return pids.stream().map(String::valueOf).collect(Collectors.joining(", "));
+    private static String pids(Stream<WorkerProcess> workers) {
+        return workers.map(w -> String.valueOf(w.pid)).collect(Collectors.joining(", "));
     }
 
     private void writePidFile() throws IOException {
         if (config.pidFile().isPresent()) {
-            Path file = config.pidFile().get();
-            Files.writeString(file, pid + "\n");
+            Files.writeString(config.pidFile().get(), pid + "\n");
         }
     }
 

@@ -9,16 +9,19 @@ import java.util.Optional;
 /**
  * How a {@link Manager} runs its workers.
  *
- * @param workers         how many worker processes to keep alive, at least 1
+ * @param workers         how many worker processes to keep alive at start, at least 1
+ *                        (SIGTTIN and SIGTTOU change it later)
  * @param command         the command line that starts one worker process (a JVM running a
  *                        worker entry point that uses {@link ManagerLink})
  * @param gracefulTimeout how long a stop waits for workers to finish their requests before it kills them
  * @param readyTimeout    how long a new worker may take to report that it accepts
+ * @param spawnInterval   at most one worker start per interval ({@code --spawn-interval});
+ *                        zero for no limit. A reload then replaces workers one at a time at this pace.
  * @param pidFile         where to write the manager's pid, removed on exit
  * @param description     what the workers serve, for log lines, e.g. {@code "http1 on 127.0.0.1:8080"}
  */
 public record ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
-                            Optional<Path> pidFile, String description) {
+                            Duration spawnInterval, Optional<Path> pidFile, String description) {
 
     public ManagerConfig {
         if (workers < 1) {
@@ -33,6 +36,9 @@ public record ManagerConfig(int workers, List<String> command, Duration graceful
         }
         if (!readyTimeout.isPositive()) {
             throw new IllegalArgumentException("ready timeout must be positive, was " + readyTimeout);
+        }
+        if (spawnInterval.isNegative()) {
+            throw new IllegalArgumentException("spawn interval must not be negative, was " + spawnInterval);
         }
         Objects.requireNonNull(pidFile, "pidFile");
         Objects.requireNonNull(description, "description");

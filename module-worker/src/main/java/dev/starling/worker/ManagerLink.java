@@ -21,8 +21,12 @@ public final class ManagerLink {
     /** The line a worker prints on standard output once its listeners accept. */
     public static final String READY_LINE = "@starling:ready";
 
+    /** The line a worker prints when it served its share of requests and asks to be replaced. */
+    public static final String RETIRE_LINE = "@starling:retire";
+
     static final String ENV_MANAGER_PID = "STARLING_MANAGER_PID";
     static final String ENV_SLOT = "STARLING_WORKER_SLOT";
+    static final String ENV_GENERATION = "STARLING_WORKER_GENERATION";
 
     private static final System.Logger LOG = System.getLogger(ManagerLink.class.getName());
 
@@ -70,9 +74,23 @@ public final class ManagerLink {
 
     /** Tells the manager this worker accepts connections now. */
     public void ready() {
+        tell(READY_LINE);
+    }
+
+    /**
+     * Asks the manager for a replacement ({@code --max-requests-per-child}): the manager starts
+     * one, and once it accepts, stops this worker gracefully, so capacity never dips.
+     */
+    public void retire() {
+        tell(RETIRE_LINE);
+    }
+
+    private static void tell(String line) {
         PrintStream out = System.out;
-        out.println(READY_LINE);
-        out.flush();
+        synchronized (out) {
+            out.println(line);
+            out.flush();
+        }
     }
 
     /**

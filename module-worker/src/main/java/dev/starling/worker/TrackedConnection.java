@@ -10,17 +10,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A transport's connection as seen by the protocol, with the drain protocol of
  * {@link Connection#idle()} and {@link Connection#busy()} implemented once for every transport.
+ *
+ * <p>A draining worker ends only connections that have been quiet for a grace period: a
+ * client may have sent its next request at the very moment the connection went idle, and
+ * cutting it then would lose that request. Clients that keep talking are answered with
+ * {@code Connection: close} by the protocol instead (it asks {@link #draining()}).
  */
 final class TrackedConnection implements Connection {
 
-    private static final int NEW = 0;      // accepted, no exchange yet: never cut, it may carry a first request
+    private static final int NEW = 0;      // accepted, no exchange yet
     private static final int BUSY = 1;     // inside an exchange: a drain waits for it
-    private static final int IDLE = 2;     // between exchanges: a drain may end it
+    private static final int IDLE = 2;     // between exchanges
     private static final int ENDED = 3;    // input shut down by a drain
 
     private final Connection delegate;
     private final WorkerGroup group;
     private final AtomicInteger state = new AtomicInteger(NEW);
+    private volatile long quietSinceNanos = System.nanoTime();
 
     TrackedConnection(Connection delegate, WorkerGroup group) {
         this.delegate = delegate;
@@ -29,15 +35,17 @@ final class TrackedConnection implements Connection {
 
     @Override
     public void idle() {
-        if (state.compareAndSet(BUSY, IDLE) && group.isDraining()) {
-            endIfIdle();
-        }
+        quietSinceNanos = System.nanoTime();
+        state.compareAndSet(BUSY, IDLE);
     }
 
     @Override
     public void busy() {
-        state.compareAndSet(IDLE, BUSY);
-        state.compareAndSet(NEW, BUSY);
+        // Each call is one exchange (pipelined requests call it back to back, without idle()).
+        group.exchangeStarted();
+        if (!state.compareAndSet(IDLE, BUSY)) {
+            state.compareAndSet(NEW, BUSY);
+        }
     }
 
     @Override
@@ -45,9 +53,14 @@ final class TrackedConnection implements Connection {
         return group.isDraining();
     }
 
-    /** Called by a draining group, and by {@link #idle()} once draining: shuts the input of an idle connection. */
-    void endIfIdle() {
-        if (state.compareAndSet(IDLE, ENDED)) {
+    /**
+     * Shuts the input of a connection that has waited for its next exchange (or its first)
+     * for at least {@code grace}, so its protocol reads the end of the stream and finishes.
+     * Called by a draining group.
+     */
+    void endIfQuiet(long now, long graceNanos) {
+        int s = state.get();
+        if ((s == IDLE || s == NEW) && now - quietSinceNanos >= graceNanos && state.compareAndSet(s, ENDED)) {
             try {
                 delegate.shutdownInput();
             } catch (IOException alreadyGone) {

@@ -7,6 +7,7 @@ import static java.lang.System.Logger.Level.WARNING;
 import dev.starling.process.Connection;
 import dev.starling.process.StreamService;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +16,9 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -34,16 +37,33 @@ public final class WorkerGroup {
     /** How long a draining listener waits for more already-queued connections before it closes. */
     private static final Duration QUEUE_SWEEP = Duration.ofMillis(1);
 
+    /** A draining group ends connections quiet for this long; busier ones are closed by their protocol. */
+    static final Duration QUIET_GRACE = Duration.ofMillis(500);
+
+    /** How often a draining group looks for quiet connections. */
+    private static final Duration QUIET_CHECK = Duration.ofMillis(100);
+
     private final List<Listener> listeners;
     private final StreamService service;
     private final Duration acceptTimeout;
     private final Duration gracefulTimeout;
     private final BooleanSupplier keepServing;
+    private final Semaphore connectionPermits;
+    private final int maxConnections;
+    private final long exchangeLimit;
+    private final Runnable onExchangeLimit;
+    private final AtomicLong exchanges = new AtomicLong();
     private final Set<TrackedConnection> connections = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long pid = ProcessHandle.current().pid();
     private volatile boolean draining;
     private volatile boolean abandoned;
+
+    /** A group with no connection limit and no exchange limit. */
+    public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
+                       Duration gracefulTimeout, BooleanSupplier keepServing) {
+        this(listeners, service, acceptTimeout, gracefulTimeout, keepServing, Integer.MAX_VALUE, 0, () -> { });
+    }
 
     /**
      * @param listeners       bound listeners, owned by the group from now on
@@ -51,9 +71,26 @@ public final class WorkerGroup {
      * @param acceptTimeout   the accept deadline after which {@code keepServing} is asked
      * @param gracefulTimeout how long a drain waits for open connections before closing them
      * @param keepServing     false when the process must end now (its manager is gone)
+     * @param maxConnections  the most connections served at once ({@code --worker-connections});
+     *                        beyond it the group stops accepting, so new connections wait in the
+     *                        kernel's queue (where another worker may take them), not in memory
+     * @param exchangeLimit   after this many exchanges (requests), {@code onExchangeLimit} runs
+     *                        once; 0 for never
+     * @param onExchangeLimit called once, on the thread of the exchange that reached the limit
      */
     public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
-                       Duration gracefulTimeout, BooleanSupplier keepServing) {
+                       Duration gracefulTimeout, BooleanSupplier keepServing, int maxConnections,
+                       long exchangeLimit, Runnable onExchangeLimit) {
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("max connections must be at least 1, was " + maxConnections);
+        }
+        if (exchangeLimit < 0) {
+            throw new IllegalArgumentException("exchange limit must not be negative, was " + exchangeLimit);
+        }
+        this.maxConnections = maxConnections;
+        this.connectionPermits = new Semaphore(maxConnections);
+        this.exchangeLimit = exchangeLimit;
+        this.onExchangeLimit = Objects.requireNonNull(onExchangeLimit, "onExchangeLimit");
         this.listeners = List.copyOf(listeners);
         this.service = Objects.requireNonNull(service, "service");
         this.acceptTimeout = Objects.requireNonNull(acceptTimeout, "acceptTimeout");
@@ -79,12 +116,16 @@ public final class WorkerGroup {
         for (Thread acceptor : acceptors) {
             acceptor.join();
         }
-        if (abandoned) {
-            closeAll();
-            return false;
+        try {
+            if (abandoned) {
+                closeAll();
+                return false;
+            }
+            awaitConnections();
+            return true;
+        } finally {
+            stopped.countDown(); // also ends the drain's look-out for quiet connections
         }
-        awaitConnections();
-        return true;
     }
 
     /**
@@ -97,8 +138,22 @@ public final class WorkerGroup {
         }
         draining = true;
         LOG.log(INFO, () -> "worker pid " + pid + ": draining " + connections.size() + " connection(s)");
-        for (TrackedConnection c : connections) {
-            c.endIfIdle();
+        Thread.ofVirtual().name("end quiet connections").start(this::endQuietConnections);
+    }
+
+    private void endQuietConnections() {
+        try {
+            while (stopped.getCount() > 0) {
+                long now = System.nanoTime();
+                for (TrackedConnection c : connections) {
+                    c.endIfQuiet(now, QUIET_GRACE.toNanos());
+                }
+                if (stopped.await(QUIET_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -112,10 +167,29 @@ public final class WorkerGroup {
         return connections.size();
     }
 
+    /** Exchanges (requests) started so far. */
+    public long exchanges() {
+        return exchanges.get();
+    }
+
+    /** Counts an exchange that began on one of this group's connections. */
+    void exchangeStarted() {
+        if (exchanges.incrementAndGet() == exchangeLimit) {
+            onExchangeLimit.run();
+        }
+    }
+
     private void acceptLoop(Listener listener) {
         try {
             while (!draining) {
-                Connection c = listener.accept(acceptTimeout);
+                // At the connection limit, stop taking connections off the kernel's queue.
+                Connection c = null;
+                if (awaitPermit()) {
+                    c = listener.accept(acceptTimeout);
+                    if (c == null) {
+                        connectionPermits.release();
+                    }
+                }
                 if (c != null) {
                     serve(c);
                 } else if (!keepServing.getAsBoolean()) {
@@ -126,8 +200,12 @@ public final class WorkerGroup {
             }
             // The kernel completed these handshakes before we stopped: serve them rather than
             // let the close reset them.
-            Connection c;
-            while ((c = listener.accept(QUEUE_SWEEP)) != null) {
+            while (awaitPermit()) {
+                Connection c = listener.accept(QUEUE_SWEEP);
+                if (c == null) {
+                    connectionPermits.release();
+                    break;
+                }
                 serve(c);
             }
         } catch (ClosedChannelException closed) {
@@ -141,6 +219,20 @@ public final class WorkerGroup {
             } catch (IOException e) {
                 LOG.log(WARNING, () -> "worker pid " + pid + ": closing " + listener + " failed: " + e);
             }
+        }
+    }
+
+    /** Takes a connection permit, waiting at most the accept deadline; false (no permit held) if none came. */
+    private boolean awaitPermit() throws InterruptedIOException {
+        try {
+            if (connectionPermits.tryAcquire(acceptTimeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                return true;
+            }
+            LOG.log(DEBUG, () -> "worker pid " + pid + ": at the limit of " + maxConnections + " connections (--worker-connections)");
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted waiting for a connection permit");
         }
     }
 
@@ -159,6 +251,7 @@ public final class WorkerGroup {
                     LOG.log(DEBUG, () -> "worker pid " + pid + ": closing " + c + " failed: " + e);
                 }
                 connections.remove(c);
+                connectionPermits.release();
                 if (draining && connections.isEmpty()) {
                     stopped.countDown();
                 }

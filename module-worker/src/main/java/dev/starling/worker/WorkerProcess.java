@@ -7,59 +7,73 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.function.Consumer;
 
 /** One worker JVM started by the {@link Manager}, with the thread that reads its standard output. */
 final class WorkerProcess {
 
     private static final System.Logger LOG = System.getLogger(WorkerProcess.class.getName());
 
+    /** What a worker's standard output tells its manager. */
+    interface Listener {
+        /** The worker accepts connections now. */
+        void ready(WorkerProcess worker);
+
+        /** The worker served its share of requests and asks to be replaced. */
+        void retiring(WorkerProcess worker);
+
+        /** The process ended (its exit status is available). */
+        void exited(WorkerProcess worker);
+    }
+
     final int slot;
+    final int generation;
     final java.lang.Process process;
     final long pid;
+    final long startedNanos = System.nanoTime();
     volatile boolean ready;
     volatile boolean stopping;
 
-    private WorkerProcess(int slot, java.lang.Process process) {
+    private WorkerProcess(int slot, int generation, java.lang.Process process) {
         this.slot = slot;
+        this.generation = generation;
         this.process = process;
         this.pid = process.pid();
     }
 
     /**
      * Starts a worker. ProcessBuilder serves here: it starts the JVM with only fds 0–2 (where
-     * posix_spawnp leaks every non-CLOEXEC fd of the manager into the child), and
+     * posix_spawnp leaks every non-CLOEXEC fd of the manager into the child), standard input
+     * inherited passes the shared listening socket the manager put on fd 0, and
      * {@code onExit()} reports a death within ~20 ms, SIGKILL included.
-     *
-     * @param onReady called once, from the reader thread, when the worker says it accepts
-     * @param onExit  called once, from a JDK thread, with the exit status when the process ends
      */
-    static WorkerProcess start(int slot, List<String> command, Consumer<WorkerProcess> onReady,
-                               Consumer<WorkerProcess> onExit) throws IOException {
+    static WorkerProcess start(int slot, int generation, List<String> command, Listener listener) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put(ManagerLink.ENV_MANAGER_PID, Long.toString(ProcessHandle.current().pid()));
         builder.environment().put(ManagerLink.ENV_SLOT, Integer.toString(slot));
-        WorkerProcess worker = new WorkerProcess(slot, builder.start());
-        Thread.ofVirtual().name("stdout of worker " + worker.pid).start(() -> worker.copyOutput(onReady));
-        worker.process.onExit().thenRun(() -> onExit.accept(worker));
+        builder.environment().put(ManagerLink.ENV_GENERATION, Integer.toString(generation));
+        WorkerProcess worker = new WorkerProcess(slot, generation, builder.start());
+        Thread.ofVirtual().name("stdout of worker " + worker.pid).start(() -> worker.copyOutput(listener));
+        worker.process.onExit().thenRun(() -> listener.exited(worker));
         return worker;
     }
 
-    private void copyOutput(Consumer<WorkerProcess> onReady) {
+    private void copyOutput(Listener listener) {
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = lines.readLine()) != null) {
-                if (!ready && line.equals(ManagerLink.READY_LINE)) {
+                if (line.equals(ManagerLink.READY_LINE)) {
                     ready = true;
-                    onReady.accept(this);
+                    listener.ready(this);
+                } else if (line.equals(ManagerLink.RETIRE_LINE)) {
+                    listener.retiring(this);
                 } else {
                     System.out.println(line);
                 }
             }
         } catch (IOException e) {
-            LOG.log(WARNING, () -> "worker pid " + pid + ": reading its output failed: " + e);
+            LOG.log(WARNING, () -> this + ": reading its output failed: " + e);
         }
     }
 
@@ -73,6 +87,10 @@ final class WorkerProcess {
     void kill() {
         stopping = true;
         process.destroyForcibly();
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     int exitValue() {
@@ -107,6 +125,6 @@ final class WorkerProcess {
 
     @Override
     public String toString() {
-        return "worker pid " + pid + " (slot " + slot + ")";
+        return "worker pid " + pid + " (slot " + slot + ", generation " + generation + ")";
     }
 }

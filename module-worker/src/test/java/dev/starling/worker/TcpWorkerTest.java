@@ -35,7 +35,7 @@ class TcpWorkerTest {
 
     @Test
     void acceptReturnsNullWhenTheDeadlinePasses() throws IOException {
-        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true))) {
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT))) {
             long start = System.nanoTime();
             assertNull(listener.accept(Duration.ofMillis(50)));
             assertTrue(System.nanoTime() - start >= Duration.ofMillis(40).toNanos(), "accept waited for the deadline");
@@ -44,25 +44,32 @@ class TcpWorkerTest {
 
     @Test
     void twoListenersShareAPortWithReusePort() throws IOException {
-        try (Listener first = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true))) {
+        try (Listener first = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT))) {
             InetSocketAddress bound = (InetSocketAddress) first.localAddress();
-            try (Listener second = tcp().bind(new WorkerConfig(bound, 16, true))) {
+            try (Listener second = tcp().bind(new WorkerConfig(bound, 16, WorkerConfig.ListenMode.REUSEPORT))) {
                 assertEquals(bound, second.localAddress());
             }
         }
     }
 
     @Test
-    void bindingATakenPortWithoutReusePortFails() throws IOException {
-        try (Listener first = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true))) {
-            InetSocketAddress bound = (InetSocketAddress) first.localAddress();
-            assertThrows(BindException.class, () -> tcp().bind(new WorkerConfig(bound, 16, false)).close());
+    void bindingAPortTakenWithoutReusePortFails() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket()) {
+            taken.bind(ANY_LOOPBACK_PORT);
+            InetSocketAddress bound = (InetSocketAddress) taken.getLocalSocketAddress();
+            assertThrows(BindException.class, () -> tcp().bind(new WorkerConfig(bound, 16, WorkerConfig.ListenMode.REUSEPORT)).close());
         }
     }
 
     @Test
+    void inheritedModeWithoutAnInheritedSocketSaysSo() {
+        IOException e = assertThrows(IOException.class, () -> tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.INHERITED)));
+        assertTrue(e.getMessage().startsWith("no listening socket was inherited on standard input"), e.getMessage());
+    }
+
+    @Test
     void readsWritesAndTimesOutOnAnAcceptedConnection() throws IOException {
-        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true));
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT));
              Socket client = new Socket()) {
             client.connect(listener.localAddress(), 2000);
             client.setSoTimeout(2000);
@@ -88,7 +95,7 @@ class TcpWorkerTest {
 
     @Test
     void shutdownInputEndsABlockedRead() throws Exception {
-        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true));
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT));
              Socket client = new Socket()) {
             client.connect(listener.localAddress(), 2000);
             try (Connection c = listener.accept(Duration.ofSeconds(2))) {
@@ -114,7 +121,7 @@ class TcpWorkerTest {
         byte[] content = new byte[300_000];
         new java.util.Random(3).nextBytes(content);
         java.nio.file.Files.write(file, content);
-        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, true));
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT));
              Socket client = new Socket()) {
             client.connect(listener.localAddress(), 2000);
             client.setSoTimeout(5000);

@@ -37,7 +37,7 @@ class WorkerGroupTest {
     };
 
     private static Listener bind() throws IOException {
-        return TcpWorkerTest.tcp().bind(new WorkerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, true));
+        return TcpWorkerTest.tcp().bind(new WorkerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16, WorkerConfig.ListenMode.REUSEPORT));
     }
 
     private static CompletableFuture<Boolean> runAsync(WorkerGroup group) {

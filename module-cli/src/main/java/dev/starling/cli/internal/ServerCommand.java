@@ -1,5 +1,6 @@
 package dev.starling.cli.internal;
 
+import dev.starling.server.Pool;
 import dev.starling.server.Server;
 import dev.starling.server.ServerConfig;
 import dev.starling.server.StartupException;
@@ -20,7 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "server", mixinStandardHelpOptions = true, versionProvider = ServerCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Starts a manager process and --worker worker processes that serve --process on --host:--port.",
-        footer = {"", "Signals to the manager: TERM or INT stop gracefully (a second INT forces).",
+        footer = {"", "Signals to the manager: TERM or INT stop gracefully (a second INT forces); HUP reloads "
+                + "(new workers take over once they accept); TTIN adds a worker, TTOU removes one. QUIT is the JVM's "
+                + "thread dump: use TERM where Starman uses QUIT.",
                 "Exit status: 0 after a graceful stop, 1 when the server cannot start, 2 for a bad flag."})
 final class ServerCommand implements Callable<Integer> {
 
@@ -42,6 +45,32 @@ final class ServerCommand implements Callable<Integer> {
             description = "Worker processes to keep running, 1-" + ServerConfig.MAX_WORKERS
                     + " (default: one per core, here ${sys:starling.cores}).")
     Integer workers;
+
+    @Option(names = "--reuseport",
+            description = "Each worker binds its own SO_REUSEPORT socket: the kernel spreads connections evenly, but "
+                    + "connections queued at a worker that stops are reset. Default: the manager binds one socket that "
+                    + "every worker inherits, which loses nothing on reloads and restarts.")
+    boolean reusePort;
+
+    @Option(names = "--worker-connections", paramLabel = "N", defaultValue = "10000",
+            description = "Most connections one worker serves at once; beyond it new ones wait in the kernel's queue. "
+                    + "1 gives one connection per process, as Apache prefork (default: ${DEFAULT-VALUE}).")
+    int workerConnections;
+
+    @Option(names = "--max-requests-per-child", paramLabel = "N", defaultValue = "0",
+            description = "Replace a worker after it served N requests (its successor accepts before it stops); "
+                    + "0 = never (default: ${DEFAULT-VALUE}).")
+    long maxRequestsPerChild;
+
+    @Option(names = "--min-requests-per-child", paramLabel = "M",
+            description = "With --max-requests-per-child N: each worker serves a random count in [M, N] "
+                    + "(default: N, no randomness).")
+    Long minRequestsPerChild;
+
+    @Option(names = "--spawn-interval", paramLabel = "SECONDS", defaultValue = "0",
+            description = "At most one worker start every SECONDS after start-up; a reload then replaces workers "
+                    + "one at a time (slow restart). 0 = no limit (default: ${DEFAULT-VALUE}).")
+    long spawnIntervalSeconds;
 
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "2000",
             description = "Accept deadline: how often an idle worker checks that its manager lives "
@@ -100,6 +129,11 @@ final class ServerCommand implements Callable<Integer> {
         requireBetween("--port", port, 0, 65535);
         requireBetween("--timeout-ms", timeoutMs, 1, 3_600_000);
         requireBetween("--graceful-timeout", gracefulTimeoutSeconds, 0, 86_400);
+        requireBetween("--worker-connections", workerConnections, 1, 1_000_000);
+        requireBetween("--max-requests-per-child", maxRequestsPerChild, 0, Long.MAX_VALUE);
+        long minRequests = minRequestsPerChild == null ? maxRequestsPerChild : minRequestsPerChild;
+        requireBetween("--min-requests-per-child", minRequests, 0, maxRequestsPerChild);
+        requireBetween("--spawn-interval", spawnIntervalSeconds, 0, 3600);
         if (host.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--host must not be empty");
         }
@@ -119,7 +153,8 @@ final class ServerCommand implements Callable<Integer> {
             requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
             settings.put("keepalive-timeout", keepaliveTimeout.toString());
         }
-        return new ServerConfig(host, port, workerCount, Duration.ofMillis(timeoutMs),
+        Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds));
+        return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings);
     }

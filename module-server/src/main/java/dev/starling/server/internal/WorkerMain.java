@@ -13,6 +13,7 @@ import dev.starling.worker.Listener;
 import dev.starling.worker.ManagerLink;
 import dev.starling.worker.Worker;
 import dev.starling.worker.WorkerConfig;
+import dev.starling.worker.WorkerConfig.ListenMode;
 import dev.starling.worker.WorkerGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -20,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The entry point of a worker process: binds, prepares the protocol, tells the manager it is
@@ -64,9 +66,12 @@ public final class WorkerMain {
         StreamService service = process.prepare(context);
         Worker transport = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
         Listener listener = transport.bind(new WorkerConfig(new InetSocketAddress(config.host(), config.port()),
-                WorkerConfig.DEFAULT_BACKLOG, true));
+                WorkerConfig.DEFAULT_BACKLOG, config.reusePort() ? ListenMode.REUSEPORT : ListenMode.INHERITED));
+        // Each worker draws its own request budget, so recycled workers do not all leave at once.
+        long requestLimit = config.pool().drawRequestLimit(ThreadLocalRandom.current());
         return new WorkerGroup(List.of(listener), service, config.acceptTimeout(), config.gracefulTimeout(),
-                () -> link.map(ManagerLink::managerAlive).orElse(true));
+                () -> link.map(ManagerLink::managerAlive).orElse(true), config.pool().workerConnections(),
+                requestLimit, () -> link.ifPresent(ManagerLink::retire));
     }
 
     /** What a protocol learns about this worker. */

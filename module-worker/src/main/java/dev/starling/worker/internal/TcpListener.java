@@ -3,49 +3,63 @@ package dev.starling.worker.internal;
 import dev.starling.process.Connection;
 import dev.starling.worker.Listener;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A listening TCP socket; accepts through the channel's socket adaptor, the JDK's only accept with a timeout. */
+/**
+ * A listening TCP socket, in non-blocking mode for good, waited on with a selector.
+ *
+ * <p>Why not the socket adaptor's timed accept: it flips the socket to non-blocking and back
+ * for every call, and with a socket shared by several worker processes (inherited on fd 0) that
+ * flag is shared too, so another worker could be left in a native blocking accept that ignores
+ * its deadline. Never flipping the flag keeps every worker's deadline honest. Several workers
+ * waiting on one socket all wake for a connection and one wins; the others find nothing and
+ * wait again.
+ */
 final class TcpListener implements Listener {
 
     private static final AtomicLong IDS = new AtomicLong();
 
     private final ServerSocketChannel channel;
-    private final ServerSocket socket;
+    private final Selector selector;
     private final SocketAddress localAddress;
-    private int currentTimeoutMillis = -1;
 
     TcpListener(ServerSocketChannel channel) throws IOException {
         this.channel = channel;
-        this.socket = channel.socket();
         this.localAddress = channel.getLocalAddress();
+        channel.configureBlocking(false);
+        this.selector = Selector.open();
+        channel.register(selector, SelectionKey.OP_ACCEPT);
     }
 
     @Override
     public Connection accept(Duration timeout) throws IOException {
-        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        if (millis != currentTimeoutMillis) {
-            socket.setSoTimeout(millis);
-            currentTimeoutMillis = millis;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            SocketChannel accepted = channel.accept();
+            if (accepted != null) {
+                return wrap(accepted);
+            }
+            long remainingMillis = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
+            if (remainingMillis <= 0) {
+                return null;
+            }
+            selector.select(remainingMillis);
+            selector.selectedKeys().clear();
         }
-        Socket accepted;
-        try {
-            accepted = socket.accept();
-        } catch (SocketTimeoutException deadline) {
-            return null;
-        }
-        SocketChannel sc = accepted.getChannel();
+    }
+
+    private static Connection wrap(SocketChannel accepted) throws IOException {
+        // Accepted channels start in blocking mode: each is served by its own virtual thread.
         // Responses go out in one gathering write; Nagle would only delay the next one.
-        sc.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        return new TcpConnection(IDS.incrementAndGet(), sc);
+        accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return new TcpConnection(IDS.incrementAndGet(), accepted);
     }
 
     @Override
@@ -55,7 +69,11 @@ final class TcpListener implements Listener {
 
     @Override
     public void close() throws IOException {
-        channel.close();
+        try {
+            selector.close();
+        } finally {
+            channel.close();
+        }
     }
 
     @Override

@@ -1,0 +1,52 @@
+package dev.starling.server;
+
+import java.time.Duration;
+
+/**
+ * How many workers run and how long each one lives.
+ *
+ * @param workers             worker processes at start, 1..{@link ServerConfig#MAX_WORKERS}
+ * @param workerConnections   the most connections one worker serves at once ({@code --worker-connections});
+ *                            1 gives the classic one-connection-per-process prefork
+ * @param maxRequestsPerChild a worker asks to be replaced after a random count of requests in
+ *                            [{@code minRequestsPerChild}, {@code maxRequestsPerChild}]; 0 = never
+ * @param minRequestsPerChild the lower end of that range, at most {@code maxRequestsPerChild}
+ * @param spawnInterval       at most one worker start per interval; a reload then replaces
+ *                            workers one at a time (slow restart); zero = no limit
+ */
+public record Pool(int workers, int workerConnections, long maxRequestsPerChild, long minRequestsPerChild,
+                   Duration spawnInterval) {
+
+    /** Connections one worker serves at once unless told otherwise. */
+    public static final int DEFAULT_WORKER_CONNECTIONS = 10_000;
+
+    public Pool {
+        if (workers < 1 || workers > ServerConfig.MAX_WORKERS) {
+            throw new IllegalArgumentException("workers must be between 1 and " + ServerConfig.MAX_WORKERS + ", was " + workers);
+        }
+        if (workerConnections < 1) {
+            throw new IllegalArgumentException("worker connections must be at least 1, was " + workerConnections);
+        }
+        if (maxRequestsPerChild < 0 || minRequestsPerChild < 0 || minRequestsPerChild > maxRequestsPerChild) {
+            throw new IllegalArgumentException("requests per child must satisfy 0 <= min <= max, were min "
+                    + minRequestsPerChild + " and max " + maxRequestsPerChild);
+        }
+        if (spawnInterval.isNegative()) {
+            throw new IllegalArgumentException("spawn interval must not be negative, was " + spawnInterval);
+        }
+    }
+
+    /** A fixed pool of {@code workers} that never recycles. */
+    public static Pool fixed(int workers) {
+        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO);
+    }
+
+    /** The number of requests one worker serves before asking for a replacement, drawn from the range; 0 = never. */
+    public long drawRequestLimit(java.util.random.RandomGenerator random) {
+        if (maxRequestsPerChild == 0) {
+            return 0;
+        }
+        return minRequestsPerChild == maxRequestsPerChild ? maxRequestsPerChild
+                : random.nextLong(minRequestsPerChild, maxRequestsPerChild + 1);
+    }
+}
