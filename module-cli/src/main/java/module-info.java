@@ -4,7 +4,7 @@
  * {@code java -m dev.starling.cli/dev.starling.cli.internal.Main}.
  */
 module dev.starling.cli {
-    requires dev.starling.server;
+    requires dev.starling.server; // and, through it, dev.starling.worker for the scoreboard
     requires info.picocli;
 
     // picocli sets @Option fields reflectively; nothing else reads this package.

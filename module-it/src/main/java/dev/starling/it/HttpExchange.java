@@ -22,9 +22,14 @@ public record HttpExchange(int status, Map<String, String> headers, String body)
 
     /** {@code GET path} with {@code Connection: close}; a 5 s read timeout. */
     public static HttpExchange get(int port, String path) throws IOException {
+        return get(port, path, java.time.Duration.ofSeconds(5));
+    }
+
+    /** {@code GET path} with {@code Connection: close} and the given read timeout. */
+    public static HttpExchange get(int port, String path, java.time.Duration readTimeout) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(5000);
+            socket.setSoTimeout((int) readTimeout.toMillis());
             socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             return parse(readAll(socket.getInputStream()));

@@ -49,10 +49,17 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The command line that runs {@code server} with {@code flags}. */
     public static List<String> command(List<String> flags) {
+        return command(List.of(), flags);
+    }
+
+    /** The command line that runs {@code server} with {@code flags} and extra modules (handler jars) on the module path. */
+    public static List<String> command(List<Path> modules, List<String> flags) {
+        StringBuilder modulePath = new StringBuilder(lib().toString());
+        modules.forEach(m -> modulePath.append(java.io.File.pathSeparator).append(m));
         // The same JVM options as bin/server gives the manager.
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "--enable-native-access=org.jnrproject.jffi", "-Djffi.unsafe.disabled=true",
-                "--module-path", lib().toString(), "--module", "dev.starling.cli/dev.starling.cli.internal.Main"));
+                "--module-path", modulePath.toString(), "--module", "dev.starling.cli/dev.starling.cli.internal.Main"));
         command.addAll(flags);
         return command;
     }

@@ -20,6 +20,13 @@ final class Servers implements AfterEachCallback {
         return track(ServerProcess.start(flags));
     }
 
+    /** Starts {@code server} with handler modules on its module path, and waits until it serves. */
+    ServerProcess start(List<java.nio.file.Path> modules, String... flags) throws IOException {
+        ServerProcess server = track(ServerProcess.launch(ServerProcess.command(modules, List.of(flags)), Map.of()));
+        server.awaitServing(java.time.Duration.ofSeconds(60));
+        return server;
+    }
+
     /** Starts {@code server} with {@code flags} without waiting. */
     ServerProcess launch(String... flags) throws IOException {
         return track(ServerProcess.launch(flags));

@@ -94,6 +94,15 @@ public interface Connection extends Closeable {
     }
 
     /**
+     * Names the current exchange for operators, once the protocol knows what it is: the
+     * scoreboard shows it, and a worker killed for being stuck in it logs it (for HTTP, the
+     * request line). {@code summary} is kept as given and its {@code toString()} is called only
+     * when it is shown, so pass an object the protocol has anyway. The default does nothing.
+     */
+    default void describeExchange(Object summary) {
+    }
+
+    /**
      * Whether the worker is draining: the protocol should end the connection after the
      * current exchange (for HTTP, answer with {@code Connection: close}). The default is false.
      */

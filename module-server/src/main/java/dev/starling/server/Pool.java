@@ -13,9 +13,13 @@ import java.time.Duration;
  * @param minRequestsPerChild the lower end of that range, at most {@code maxRequestsPerChild}
  * @param spawnInterval       at most one worker start per interval; a reload then replaces
  *                            workers one at a time (slow restart); zero = no limit
+ * @param requestTimeout      a worker inside one request for longer is killed and replaced
  */
 public record Pool(int workers, int workerConnections, long maxRequestsPerChild, long minRequestsPerChild,
-                   Duration spawnInterval) {
+                   Duration spawnInterval, Duration requestTimeout) {
+
+    /** How long one request may run before its worker counts as hung, as Starman's default. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(300);
 
     /** Connections one worker serves at once unless told otherwise. */
     public static final int DEFAULT_WORKER_CONNECTIONS = 10_000;
@@ -34,11 +38,14 @@ public record Pool(int workers, int workerConnections, long maxRequestsPerChild,
         if (spawnInterval.isNegative()) {
             throw new IllegalArgumentException("spawn interval must not be negative, was " + spawnInterval);
         }
+        if (!requestTimeout.isPositive()) {
+            throw new IllegalArgumentException("request timeout must be positive, was " + requestTimeout);
+        }
     }
 
     /** A fixed pool of {@code workers} that never recycles. */
     public static Pool fixed(int workers) {
-        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO);
+        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO, DEFAULT_REQUEST_TIMEOUT);
     }
 
     /** The number of requests one worker serves before asking for a replacement, drawn from the range; 0 = never. */

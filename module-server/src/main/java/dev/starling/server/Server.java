@@ -4,6 +4,7 @@ import dev.starling.process.Process;
 import dev.starling.process.Providers;
 import dev.starling.worker.Manager;
 import dev.starling.worker.ManagerConfig;
+import dev.starling.worker.Scoreboard;
 import dev.starling.worker.SharedSocket;
 import dev.starling.worker.Worker;
 import dev.starling.worker.WorkerConfig;
@@ -71,6 +72,8 @@ public final class Server {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage() + " (--transport)");
         }
+        PreviousRuns.checkPidFile(config.pidFile());
+        PreviousRuns.sweepScoreboards(Scoreboard.defaultPath(0).getParent());
         if (config.reusePort()) {
             return runManager(config.withPort(probePort(config)));
         }
@@ -89,7 +92,8 @@ public final class Server {
     private static int runManager(ServerConfig resolved) throws IOException, InterruptedException {
         String where = resolved.process() + " on " + hostPort(resolved);
         ManagerConfig managerConfig = new ManagerConfig(resolved.pool().workers(), workerCommand(resolved),
-                resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pool().spawnInterval(), resolved.pidFile(), where);
+                resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pool().requestTimeout(), resolved.pool().spawnInterval(),
+                resolved.pidFile(), where);
         return new Manager(managerConfig).run();
     }
 

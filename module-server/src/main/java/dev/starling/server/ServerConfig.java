@@ -69,6 +69,7 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         all.put("max-requests-per-child", Long.toString(pool.maxRequestsPerChild()));
         all.put("min-requests-per-child", Long.toString(pool.minRequestsPerChild()));
         all.put("spawn-interval-ms", Long.toString(pool.spawnInterval().toMillis()));
+        all.put("request-timeout-ms", Long.toString(pool.requestTimeout().toMillis()));
         all.put("timeout-ms", Long.toString(acceptTimeout.toMillis()));
         all.put("graceful-timeout-ms", Long.toString(gracefulTimeout.toMillis()));
         all.put("transport", transport);
@@ -101,7 +102,8 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         }
         Pool pool = new Pool(Integer.parseInt(required(all, "workers")), Integer.parseInt(required(all, "worker-connections")),
                 Long.parseLong(required(all, "max-requests-per-child")), Long.parseLong(required(all, "min-requests-per-child")),
-                Duration.ofMillis(Long.parseLong(required(all, "spawn-interval-ms"))));
+                Duration.ofMillis(Long.parseLong(required(all, "spawn-interval-ms"))),
+                Duration.ofMillis(Long.parseLong(required(all, "request-timeout-ms"))));
         return new ServerConfig(required(all, "host"), Integer.parseInt(required(all, "port")),
                 Boolean.parseBoolean(required(all, "reuseport")), pool,
                 Duration.ofMillis(Long.parseLong(required(all, "timeout-ms"))),

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,6 +44,12 @@ public final class Manager {
 
     private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP", "TTIN", "TTOU");
 
+    /** A hung worker gets SIGTERM, then SIGKILL after this long. */
+    static final Duration HUNG_KILL_GRACE = Duration.ofSeconds(3);
+
+    /** Scoreboard rows: room for the largest pool, its successors during a reload, and draining workers. */
+    static final int SCOREBOARD_ROWS = 4096;
+
     private sealed interface Event {
         record Ready(WorkerProcess worker) implements Event {
         }
@@ -65,6 +73,8 @@ public final class Manager {
     private final List<Slot> slots = new ArrayList<>();
     private final Set<WorkerProcess> draining = new HashSet<>();
     private final long pid = ProcessHandle.current().pid();
+    private final BitSet rowsInUse = new BitSet();
+    private Scoreboard scoreboard;
     private final WorkerProcess.Listener listener = new WorkerProcess.Listener() {
         @Override
         public void ready(WorkerProcess worker) {
@@ -99,6 +109,7 @@ public final class Manager {
      */
     public int run() throws IOException, InterruptedException {
         writePidFile();
+        scoreboard = Scoreboard.create(Scoreboard.defaultPath(pid), SCOREBOARD_ROWS);
         // If the manager's JVM ends any other way (an error, System.exit), take the workers along.
         Thread killer = new Thread(this::killAll, "kill workers on exit");
         Runtime.getRuntime().addShutdownHook(killer);
@@ -115,6 +126,11 @@ public final class Manager {
             return 0;
         } finally {
             deletePidFile();
+            try {
+                scoreboard.delete();
+            } catch (IOException e) {
+                LOG.log(WARNING, () -> "manager pid " + pid + ": cannot remove scoreboard " + scoreboard.file() + ": " + e);
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(killer);
             } catch (IllegalStateException alreadyShuttingDown) {
@@ -168,6 +184,7 @@ public final class Manager {
                     LOG.log(INFO, () -> "manager pid " + pid + ": all workers stopped; exiting");
                     return;
                 }
+                killOverdue(now);
                 if (now - stopDeadlineNanos >= 0) {
                     LOG.log(WARNING, () -> "manager pid " + pid + ": workers " + pids(draining.stream())
                             + " still running after the graceful timeout; killing them");
@@ -175,6 +192,7 @@ public final class Manager {
                     stopDeadlineNanos = now + TimeUnit.SECONDS.toNanos(5);
                 }
             } else {
+                findHungWorkers(now);
                 spawnDue(now);
                 if (reload != null && now - reload.deadlineNanos() >= 0) {
                     abortReload("its workers did not all accept within " + config.readyTimeout().toSeconds() + " s");
@@ -248,6 +266,8 @@ public final class Manager {
 
     private void exited(WorkerProcess worker) {
         String why = WorkerProcess.describe(worker.exitValue());
+        scoreboard.release(worker.row);
+        rowsInUse.clear(worker.row);
         if (draining.remove(worker)) {
             LOG.log(INFO, () -> "manager pid " + pid + ": " + worker + " " + why);
             return;
@@ -391,7 +411,62 @@ public final class Manager {
 
     private WorkerProcess spawn(Slot slot, int gen) throws IOException {
         slot.lastSpawnNanos = System.nanoTime();
-        return WorkerProcess.start(slot.index, gen, config.command(), listener);
+        int row = rowsInUse.nextClearBit(0);
+        if (row >= scoreboard.rows()) {
+            throw new IOException("all " + scoreboard.rows() + " scoreboard rows are in use");
+        }
+        WorkerProcess w = WorkerProcess.start(slot.index, gen, config.command(), scoreboard, row, listener);
+        rowsInUse.set(row);
+        return w;
+    }
+
+    /**
+     * Stops workers that the scoreboard shows inside one request for longer than the request
+     * timeout, or silent (no heartbeat) for that long; their slots get new workers at once.
+     */
+    private void findHungWorkers(long now) {
+        long nowMillis = System.currentTimeMillis();
+        long limit = config.requestTimeout().toMillis();
+        for (Slot slot : slots) {
+            WorkerProcess w = slot.active;
+            if (w == null || !w.ready) {
+                continue;
+            }
+            Optional<WorkerStatus> status = scoreboard.read(w.row).filter(s -> s.pid() == w.pid);
+            if (status.isEmpty()) {
+                continue;
+            }
+            WorkerStatus s = status.get();
+            String why = null;
+            if (s.requestStart().isPresent() && nowMillis - s.requestStart().get().toEpochMilli() > limit) {
+                why = "has been inside one request for " + (nowMillis - s.requestStart().get().toEpochMilli()) / 1000
+                        + " s (" + (s.requestLine().isEmpty() ? "no request line" : s.requestLine()) + ")";
+            } else if (nowMillis - s.heartbeat().toEpochMilli() > limit) {
+                why = "has not updated the scoreboard for " + (nowMillis - s.heartbeat().toEpochMilli()) / 1000 + " s";
+            }
+            if (why != null) {
+                String reason = why;
+                w.stop();
+                w.killAtNanos = now + HUNG_KILL_GRACE.toNanos();
+                draining.add(w);
+                slot.active = null;
+                slot.restartDueNanos = Math.max(now, slot.earliestStart());
+                LOG.log(WARNING, () -> "manager pid " + pid + ": " + w + " " + reason + ", longer than --request-timeout "
+                        + config.requestTimeout().toSeconds() + " s; stopping it (SIGKILL in " + HUNG_KILL_GRACE.toSeconds()
+                        + " s) and starting a replacement");
+            }
+        }
+        killOverdue(now);
+    }
+
+    private void killOverdue(long now) {
+        for (WorkerProcess w : draining) {
+            if (w.killAtNanos != 0 && now - w.killAtNanos >= 0 && w.alive()) {
+                LOG.log(WARNING, () -> "manager pid " + pid + ": " + w + " still running; SIGKILL");
+                w.kill();
+                w.killAtNanos = 0;
+            }
+        }
     }
 
     private long nextWakeupNanos(long now) {

@@ -15,13 +15,15 @@ import java.util.Optional;
  *                        worker entry point that uses {@link ManagerLink})
  * @param gracefulTimeout how long a stop waits for workers to finish their requests before it kills them
  * @param readyTimeout    how long a new worker may take to report that it accepts
+ * @param requestTimeout  a worker inside one request (or silent on the scoreboard) for longer is
+ *                        stopped, killed after a short grace, and replaced ({@code --request-timeout})
  * @param spawnInterval   at most one worker start per interval ({@code --spawn-interval});
  *                        zero for no limit. A reload then replaces workers one at a time at this pace.
  * @param pidFile         where to write the manager's pid, removed on exit
  * @param description     what the workers serve, for log lines, e.g. {@code "http1 on 127.0.0.1:8080"}
  */
 public record ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
-                            Duration spawnInterval, Optional<Path> pidFile, String description) {
+                            Duration requestTimeout, Duration spawnInterval, Optional<Path> pidFile, String description) {
 
     public ManagerConfig {
         if (workers < 1) {
@@ -36,6 +38,9 @@ public record ManagerConfig(int workers, List<String> command, Duration graceful
         }
         if (!readyTimeout.isPositive()) {
             throw new IllegalArgumentException("ready timeout must be positive, was " + readyTimeout);
+        }
+        if (!requestTimeout.isPositive()) {
+            throw new IllegalArgumentException("request timeout must be positive, was " + requestTimeout);
         }
         if (spawnInterval.isNegative()) {
             throw new IllegalArgumentException("spawn interval must not be negative, was " + spawnInterval);

@@ -2,7 +2,10 @@ package dev.starling.worker;
 
 import static java.lang.System.Logger.Level.DEBUG;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -27,15 +30,25 @@ public final class ManagerLink {
     static final String ENV_MANAGER_PID = "STARLING_MANAGER_PID";
     static final String ENV_SLOT = "STARLING_WORKER_SLOT";
     static final String ENV_GENERATION = "STARLING_WORKER_GENERATION";
+    static final String ENV_SCOREBOARD = "STARLING_SCOREBOARD";
+    static final long HEARTBEAT_MILLIS = 500;
+    static final String ENV_ROW = "STARLING_SCOREBOARD_ROW";
+
+    /** How often a worker publishes its row of the scoreboard. */
+    static final Duration HEARTBEAT = Duration.ofMillis(HEARTBEAT_MILLIS);
 
     private static final System.Logger LOG = System.getLogger(ManagerLink.class.getName());
 
     private final long managerPid;
     private final int slot;
+    private final Optional<Path> scoreboard;
+    private final int row;
 
-    private ManagerLink(long managerPid, int slot) {
+    private ManagerLink(long managerPid, int slot, Optional<Path> scoreboard, int row) {
         this.managerPid = managerPid;
         this.slot = slot;
+        this.scoreboard = scoreboard;
+        this.row = row;
     }
 
     /** The link of a process started by a {@link Manager}; empty for a process started by hand. */
@@ -49,7 +62,10 @@ public final class ManagerLink {
         if (pid == null || slot == null) {
             return Optional.empty();
         }
-        return Optional.of(new ManagerLink(Long.parseLong(pid), Integer.parseInt(slot)));
+        String board = env.get(ENV_SCOREBOARD);
+        String row = env.get(ENV_ROW);
+        return Optional.of(new ManagerLink(Long.parseLong(pid), Integer.parseInt(slot),
+                Optional.ofNullable(board).map(Path::of), row == null ? -1 : Integer.parseInt(row)));
     }
 
     /** The manager's pid. */
@@ -70,6 +86,37 @@ public final class ManagerLink {
     public boolean managerAlive() {
         OptionalLong parent = ProcessHandle.current().parent().map(p -> OptionalLong.of(p.pid())).orElse(OptionalLong.empty());
         return parent.isPresent() && parent.getAsLong() == managerPid;
+    }
+
+    /**
+     * Publishes {@code group}'s state in this worker's scoreboard row now and every
+     * {@value #HEARTBEAT_MILLIS} ms from a daemon thread: the manager reads these heartbeats to
+     * find hung workers, {@code server status} to show them. Does nothing without a scoreboard.
+     */
+    public void startHeartbeat(WorkerGroup group) throws IOException {
+        if (scoreboard.isEmpty() || row < 0) {
+            return;
+        }
+        Scoreboard board = Scoreboard.open(scoreboard.get(), true);
+        publish(board, group);
+        Thread.ofPlatform().daemon().name("scoreboard heartbeat").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(HEARTBEAT);
+                    publish(board, group);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    private void publish(Scoreboard board, WorkerGroup group) {
+        WorkerGroup.Stats stats = group.stats();
+        WorkerStatus.State state = stats.draining() ? WorkerStatus.State.DRAINING
+                : stats.inFlight() > 0 ? WorkerStatus.State.BUSY : WorkerStatus.State.IDLE;
+        board.publish(row, state, stats.requests(), stats.inFlight(), stats.bytesOut(), stats.oldestStartMillis(),
+                stats.oldestSummary() == null ? "" : stats.oldestSummary().toString());
     }
 
     /** Tells the manager this worker accepts connections now. */

@@ -27,6 +27,8 @@ final class TrackedConnection implements Connection {
     private final WorkerGroup group;
     private final AtomicInteger state = new AtomicInteger(NEW);
     private volatile long quietSinceNanos = System.nanoTime();
+    private volatile long exchangeStartMillis;
+    private volatile Object exchangeSummary;
 
     TrackedConnection(Connection delegate, WorkerGroup group) {
         this.delegate = delegate;
@@ -43,9 +45,31 @@ final class TrackedConnection implements Connection {
     public void busy() {
         // Each call is one exchange (pipelined requests call it back to back, without idle()).
         group.exchangeStarted();
+        exchangeSummary = null;
+        exchangeStartMillis = System.currentTimeMillis();
         if (!state.compareAndSet(IDLE, BUSY)) {
             state.compareAndSet(NEW, BUSY);
         }
+    }
+
+    /** Whether an exchange is in progress. */
+    boolean inExchange() {
+        return state.get() == BUSY;
+    }
+
+    /** When the current exchange started (epoch ms); meaningful while {@link #inExchange()}. */
+    long exchangeStartMillis() {
+        return exchangeStartMillis;
+    }
+
+    @Override
+    public void describeExchange(Object summary) {
+        exchangeSummary = summary;
+    }
+
+    /** What the protocol called the current exchange, or null. */
+    Object exchangeSummary() {
+        return exchangeSummary;
     }
 
     @Override
@@ -97,12 +121,19 @@ final class TrackedConnection implements Connection {
 
     @Override
     public void write(ByteBuffer... srcs) throws IOException {
+        long bytes = 0;
+        for (ByteBuffer b : srcs) {
+            bytes += b.remaining();
+        }
         delegate.write(srcs);
+        group.bytesWritten(bytes);
     }
 
     @Override
     public long transferFrom(java.nio.channels.FileChannel file, long position, long count) throws IOException {
-        return delegate.transferFrom(file, position, count);
+        long sent = delegate.transferFrom(file, position, count);
+        group.bytesWritten(sent);
+        return sent;
     }
 
     @Override

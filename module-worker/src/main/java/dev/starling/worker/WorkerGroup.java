@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -53,6 +54,7 @@ public final class WorkerGroup {
     private final long exchangeLimit;
     private final Runnable onExchangeLimit;
     private final AtomicLong exchanges = new AtomicLong();
+    private final LongAdder bytesOut = new LongAdder();
     private final Set<TrackedConnection> connections = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final long pid = ProcessHandle.current().pid();
@@ -170,6 +172,42 @@ public final class WorkerGroup {
     /** Exchanges (requests) started so far. */
     public long exchanges() {
         return exchanges.get();
+    }
+
+    /**
+     * What this group is doing, for the scoreboard.
+     *
+     * @param requests           exchanges started so far
+     * @param inFlight           exchanges in progress
+     * @param bytesOut           bytes written so far
+     * @param oldestStartMillis  when the oldest exchange in progress started (epoch ms), 0 if none
+     * @param oldestSummary      what its protocol called it, or null
+     * @param draining           whether the group drains
+     */
+    public record Stats(long requests, long inFlight, long bytesOut, long oldestStartMillis, Object oldestSummary,
+                        boolean draining) {
+    }
+
+    /** A fresh look at the counters and at the oldest exchange in progress; costs one pass over the open connections. */
+    public Stats stats() {
+        long inFlight = 0;
+        long oldest = 0;
+        Object summary = null;
+        for (TrackedConnection c : connections) {
+            if (c.inExchange()) {
+                inFlight++;
+                long start = c.exchangeStartMillis();
+                if (oldest == 0 || start < oldest) {
+                    oldest = start;
+                    summary = c.exchangeSummary();
+                }
+            }
+        }
+        return new Stats(exchanges.get(), inFlight, bytesOut.sum(), oldest, summary, draining);
+    }
+
+    void bytesWritten(long bytes) {
+        bytesOut.add(bytes);
     }
 
     /** Counts an exchange that began on one of this group's connections. */

@@ -27,15 +27,20 @@ final class WorkerProcess {
 
     final int slot;
     final int generation;
+    /** This worker's row of the scoreboard. */
+    final int row;
+    /** When a hung worker that was asked to stop gets SIGKILL (System.nanoTime), or 0. */
+    long killAtNanos;
     final java.lang.Process process;
     final long pid;
     final long startedNanos = System.nanoTime();
     volatile boolean ready;
     volatile boolean stopping;
 
-    private WorkerProcess(int slot, int generation, java.lang.Process process) {
+    private WorkerProcess(int slot, int generation, int row, java.lang.Process process) {
         this.slot = slot;
         this.generation = generation;
+        this.row = row;
         this.process = process;
         this.pid = process.pid();
     }
@@ -46,14 +51,19 @@ final class WorkerProcess {
      * inherited passes the shared listening socket the manager put on fd 0, and
      * {@code onExit()} reports a death within ~20 ms, SIGKILL included.
      */
-    static WorkerProcess start(int slot, int generation, List<String> command, Listener listener) throws IOException {
+    static WorkerProcess start(int slot, int generation, List<String> command, Scoreboard scoreboard, int row,
+                               Listener listener) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put(ManagerLink.ENV_MANAGER_PID, Long.toString(ProcessHandle.current().pid()));
         builder.environment().put(ManagerLink.ENV_SLOT, Integer.toString(slot));
         builder.environment().put(ManagerLink.ENV_GENERATION, Integer.toString(generation));
-        WorkerProcess worker = new WorkerProcess(slot, generation, builder.start());
+        builder.environment().put(ManagerLink.ENV_SCOREBOARD, scoreboard.file().toString());
+        builder.environment().put(ManagerLink.ENV_ROW, Integer.toString(row));
+        WorkerProcess worker = new WorkerProcess(slot, generation, row, builder.start());
+        // The JVM needs far longer to boot than this takes, so the row is ours before the worker writes it.
+        scoreboard.claim(row, worker.pid, slot, generation);
         Thread.ofVirtual().name("stdout of worker " + worker.pid).start(() -> worker.copyOutput(listener));
         worker.process.onExit().thenRun(() -> listener.exited(worker));
         return worker;

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code server} command's flags; see README.md for what each one does. */
 @Command(name = "server", mixinStandardHelpOptions = true, versionProvider = ServerCommand.Version.class,
+        subcommands = StatusCommand.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Starts a manager process and --worker worker processes that serve --process on --host:--port.",
         footer = {"", "Signals to the manager: TERM or INT stop gracefully (a second INT forces); HUP reloads "
@@ -71,6 +72,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "At most one worker start every SECONDS after start-up; a reload then replaces workers "
                     + "one at a time (slow restart). 0 = no limit (default: ${DEFAULT-VALUE}).")
     long spawnIntervalSeconds;
+
+    @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "300",
+            description = "A worker inside one request for longer (as its scoreboard heartbeats show) gets SIGTERM, "
+                    + "SIGKILL " + "3 s later, and a replacement (default: ${DEFAULT-VALUE}).")
+    long requestTimeoutSeconds;
 
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "2000",
             description = "Accept deadline: how often an idle worker checks that its manager lives "
@@ -134,6 +140,7 @@ final class ServerCommand implements Callable<Integer> {
         long minRequests = minRequestsPerChild == null ? maxRequestsPerChild : minRequestsPerChild;
         requireBetween("--min-requests-per-child", minRequests, 0, maxRequestsPerChild);
         requireBetween("--spawn-interval", spawnIntervalSeconds, 0, 3600);
+        requireBetween("--request-timeout", requestTimeoutSeconds, 1, 86_400);
         if (host.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--host must not be empty");
         }
@@ -153,7 +160,8 @@ final class ServerCommand implements Callable<Integer> {
             requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
             settings.put("keepalive-timeout", keepaliveTimeout.toString());
         }
-        Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds));
+        Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds),
+                Duration.ofSeconds(requestTimeoutSeconds));
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings);

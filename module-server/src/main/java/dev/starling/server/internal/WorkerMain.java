@@ -49,7 +49,15 @@ public final class WorkerMain {
             return;
         }
         ManagerLink.installWorkerSignals(group::drain);
-        link.ifPresent(ManagerLink::ready);
+        if (link.isPresent()) {
+            try {
+                link.get().startHeartbeat(group);
+            } catch (IOException e) {
+                System.err.println("starling: worker pid " + pid + " cannot open its scoreboard: " + e.getMessage());
+                System.exit(EXIT_CONFIG);
+            }
+            link.get().ready();
+        }
         boolean graceful = group.run();
         if (graceful) {
             LOG.log(INFO, () -> "worker pid " + pid + ": drained; exiting");
