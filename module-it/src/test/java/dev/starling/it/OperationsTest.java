@@ -131,4 +131,21 @@ class OperationsTest {
         assertTrue(out.contains("pids " + frozen), out);
         assertFalse(Files.exists(Path.of("/dev/shm/starling-" + crashed.pid() + ".scoreboard")), "its scoreboard is removed");
     }
+
+    @Test
+    void adaptivePoolGrowsUnderSlowRequestsAndShrinksAfter() throws Exception {
+        ServerProcess server = servers.start(List.of(sleep), "--port", "0", "--worker", "1", "--timeout-ms", "500",
+                "--handler", "sleep", "--worker-connections", "1", "--min-spare", "1", "--max-spare", "1", "--max-workers", "4");
+        List<CompletableFuture<HttpExchange>> slow = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            slow.add(getLater(server.port(), "/?ms=8000"));
+        }
+        ServerProcess.await(Duration.ofSeconds(20), () -> server.workerPids().size() >= 3, "the pool to grow for 3 slow requests");
+        for (CompletableFuture<HttpExchange> response : slow) {
+            assertEquals(200, response.get(60, TimeUnit.SECONDS).status());
+        }
+        ServerProcess.await(Duration.ofSeconds(30), () -> server.workerPids().size() == 1, "the pool to shrink back to one idle worker");
+        assertTrue(server.output().contains("fewer than --min-spare 1"), server.output());
+        assertTrue(server.output().contains("more than --max-spare 1"), server.output());
+    }
 }

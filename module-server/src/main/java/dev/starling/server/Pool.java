@@ -1,6 +1,9 @@
 package dev.starling.server;
 
+import dev.starling.worker.Spares;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How many workers run and how long each one lives.
@@ -14,9 +17,10 @@ import java.time.Duration;
  * @param spawnInterval       at most one worker start per interval; a reload then replaces
  *                            workers one at a time (slow restart); zero = no limit
  * @param requestTimeout      a worker inside one request for longer is killed and replaced
+ * @param spares              the adaptive pool's bounds, or empty for a fixed pool of {@code workers}
  */
 public record Pool(int workers, int workerConnections, long maxRequestsPerChild, long minRequestsPerChild,
-                   Duration spawnInterval, Duration requestTimeout) {
+                   Duration spawnInterval, Duration requestTimeout, Optional<Spares> spares) {
 
     /** How long one request may run before its worker counts as hung, as Starman's default. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(300);
@@ -38,6 +42,11 @@ public record Pool(int workers, int workerConnections, long maxRequestsPerChild,
         if (spawnInterval.isNegative()) {
             throw new IllegalArgumentException("spawn interval must not be negative, was " + spawnInterval);
         }
+        Objects.requireNonNull(spares, "spares");
+        if (spares.isPresent() && spares.get().maxWorkers() < workers) {
+            throw new IllegalArgumentException("max workers (" + spares.get().maxWorkers() + ") must be at least the "
+                    + workers + " workers started");
+        }
         if (!requestTimeout.isPositive()) {
             throw new IllegalArgumentException("request timeout must be positive, was " + requestTimeout);
         }
@@ -45,7 +54,7 @@ public record Pool(int workers, int workerConnections, long maxRequestsPerChild,
 
     /** A fixed pool of {@code workers} that never recycles. */
     public static Pool fixed(int workers) {
-        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO, DEFAULT_REQUEST_TIMEOUT);
+        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO, DEFAULT_REQUEST_TIMEOUT, Optional.empty());
     }
 
     /** The number of requests one worker serves before asking for a replacement, drawn from the range; 0 = never. */

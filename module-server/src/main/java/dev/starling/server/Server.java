@@ -93,7 +93,7 @@ public final class Server {
         String where = resolved.process() + " on " + hostPort(resolved);
         ManagerConfig managerConfig = new ManagerConfig(resolved.pool().workers(), workerCommand(resolved),
                 resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pool().requestTimeout(), resolved.pool().spawnInterval(),
-                resolved.pidFile(), where);
+                resolved.pool().spares(), resolved.pidFile(), where);
         return new Manager(managerConfig).run();
     }
 

@@ -1,5 +1,6 @@
 package dev.starling.server;
 
+import dev.starling.worker.Spares;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -70,6 +71,11 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         all.put("min-requests-per-child", Long.toString(pool.minRequestsPerChild()));
         all.put("spawn-interval-ms", Long.toString(pool.spawnInterval().toMillis()));
         all.put("request-timeout-ms", Long.toString(pool.requestTimeout().toMillis()));
+        pool.spares().ifPresent(spares -> {
+            all.put("min-spare", Integer.toString(spares.minSpare()));
+            all.put("max-spare", Integer.toString(spares.maxSpare()));
+            all.put("max-workers", Integer.toString(spares.maxWorkers()));
+        });
         all.put("timeout-ms", Long.toString(acceptTimeout.toMillis()));
         all.put("graceful-timeout-ms", Long.toString(gracefulTimeout.toMillis()));
         all.put("transport", transport);
@@ -103,7 +109,10 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         Pool pool = new Pool(Integer.parseInt(required(all, "workers")), Integer.parseInt(required(all, "worker-connections")),
                 Long.parseLong(required(all, "max-requests-per-child")), Long.parseLong(required(all, "min-requests-per-child")),
                 Duration.ofMillis(Long.parseLong(required(all, "spawn-interval-ms"))),
-                Duration.ofMillis(Long.parseLong(required(all, "request-timeout-ms"))));
+                Duration.ofMillis(Long.parseLong(required(all, "request-timeout-ms"))),
+                all.containsKey("max-workers") ? Optional.of(new Spares(Integer.parseInt(required(all, "min-spare")),
+                        Integer.parseInt(required(all, "max-spare")), Integer.parseInt(required(all, "max-workers"))))
+                        : Optional.empty());
         return new ServerConfig(required(all, "host"), Integer.parseInt(required(all, "port")),
                 Boolean.parseBoolean(required(all, "reuseport")), pool,
                 Duration.ofMillis(Long.parseLong(required(all, "timeout-ms"))),

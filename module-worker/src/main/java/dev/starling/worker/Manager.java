@@ -92,6 +92,7 @@ public final class Manager {
         }
     };
     private int generation = 1;
+    private long nextAdaptNanos;
     private Reload reload;
     private long nextSpawnAllowedNanos;
     private boolean stopping;
@@ -193,6 +194,7 @@ public final class Manager {
                 }
             } else {
                 findHungWorkers(now);
+                adaptPool(now);
                 spawnDue(now);
                 if (reload != null && now - reload.deadlineNanos() >= 0) {
                     abortReload("its workers did not all accept within " + config.readyTimeout().toSeconds() + " s");
@@ -368,13 +370,41 @@ public final class Manager {
             LOG.log(WARNING, "manager pid {0}: SIGTTOU ignored: one worker is the minimum", pid);
             return;
         }
+        Slot last = dropLastSlot();
+        LOG.log(INFO, () -> "manager pid " + pid + ": SIGTTOU: workers " + (slots.size() + 1) + " -> " + slots.size()
+                + (last.active == null ? "" : "; " + last.active + " drains"));
+    }
+
+    private Slot dropLastSlot() {
         Slot last = slots.removeLast();
         Stream.of(last.active, last.successor).filter(Objects::nonNull).forEach(w -> {
             w.stop();
             draining.add(w);
         });
-        LOG.log(INFO, () -> "manager pid " + pid + ": SIGTTOU: workers " + (slots.size() + 1) + " -> " + slots.size()
-                + (last.active == null ? "" : "; " + last.active + " drains"));
+        return last;
+    }
+
+    /** The adaptive pool: one step a second towards [min-spare, max-spare] idle workers. */
+    private void adaptPool(long now) {
+        if (config.spares().isEmpty() || reload != null || now - nextAdaptNanos < 0) {
+            return;
+        }
+        nextAdaptNanos = now + TimeUnit.SECONDS.toNanos(1);
+        Spares spares = config.spares().get();
+        long starting = slots.stream().filter(s -> s.active == null || !s.active.ready).count();
+        long idle = slots.stream().map(s -> s.active).filter(w -> w != null && w.ready)
+                .filter(w -> scoreboard.read(w.row).map(st -> st.pid() == w.pid && st.state() == WorkerStatus.State.IDLE).orElse(false))
+                .count();
+        if (idle + starting < spares.minSpare() && slots.size() < spares.maxWorkers()) {
+            slots.add(new Slot(slots.size(), now));
+            LOG.log(INFO, () -> "manager pid " + pid + ": " + idle + " idle worker(s), fewer than --min-spare " + spares.minSpare()
+                    + ": workers " + (slots.size() - 1) + " -> " + slots.size());
+        } else if (idle > spares.maxSpare() && slots.size() > 1) {
+            Slot last = dropLastSlot();
+            LOG.log(INFO, () -> "manager pid " + pid + ": " + idle + " idle worker(s), more than --max-spare " + spares.maxSpare()
+                    + ": workers " + (slots.size() + 1) + " -> " + slots.size()
+                    + (last.active == null ? "" : "; " + last.active + " drains"));
+        }
     }
 
     /** Starts what is due: workers for empty slots, then successors, within the spawn interval. */

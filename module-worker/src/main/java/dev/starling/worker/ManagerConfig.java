@@ -19,11 +19,13 @@ import java.util.Optional;
  *                        stopped, killed after a short grace, and replaced ({@code --request-timeout})
  * @param spawnInterval   at most one worker start per interval ({@code --spawn-interval});
  *                        zero for no limit. A reload then replaces workers one at a time at this pace.
+ * @param spares          the adaptive pool's bounds, or empty for a fixed pool (changed only by TTIN/TTOU)
  * @param pidFile         where to write the manager's pid, removed on exit
  * @param description     what the workers serve, for log lines, e.g. {@code "http1 on 127.0.0.1:8080"}
  */
 public record ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
-                            Duration requestTimeout, Duration spawnInterval, Optional<Path> pidFile, String description) {
+                            Duration requestTimeout, Duration spawnInterval, Optional<Spares> spares, Optional<Path> pidFile,
+                            String description) {
 
     public ManagerConfig {
         if (workers < 1) {
@@ -45,6 +47,7 @@ public record ManagerConfig(int workers, List<String> command, Duration graceful
         if (spawnInterval.isNegative()) {
             throw new IllegalArgumentException("spawn interval must not be negative, was " + spawnInterval);
         }
+        Objects.requireNonNull(spares, "spares");
         Objects.requireNonNull(pidFile, "pidFile");
         Objects.requireNonNull(description, "description");
     }

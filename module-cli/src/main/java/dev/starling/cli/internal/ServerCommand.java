@@ -4,6 +4,7 @@ import dev.starling.server.Pool;
 import dev.starling.server.Server;
 import dev.starling.server.ServerConfig;
 import dev.starling.server.StartupException;
+import dev.starling.worker.Spares;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -77,6 +78,20 @@ final class ServerCommand implements Callable<Integer> {
             description = "A worker inside one request for longer (as its scoreboard heartbeats show) gets SIGTERM, "
                     + "SIGKILL " + "3 s later, and a replacement (default: ${DEFAULT-VALUE}).")
     long requestTimeoutSeconds;
+
+    @Option(names = "--min-spare", paramLabel = "N",
+            description = "Adaptive pool: start a worker when fewer than N are idle (no request in flight); "
+                    + "checked every second. Giving any of --min-spare, --max-spare, --max-workers turns it on "
+                    + "(default: off, a fixed pool; 1 when on).")
+    Integer minSpare;
+
+    @Option(names = "--max-spare", paramLabel = "N",
+            description = "Adaptive pool: stop an idle worker when more than N are idle (default when on: --min-spare + 2).")
+    Integer maxSpare;
+
+    @Option(names = "--max-workers", paramLabel = "N",
+            description = "Adaptive pool: never more workers than N (default when on: 4 per core, at least --worker).")
+    Integer maxWorkers;
 
     @Option(names = "--timeout-ms", paramLabel = "MS", defaultValue = "2000",
             description = "Accept deadline: how often an idle worker checks that its manager lives "
@@ -160,8 +175,18 @@ final class ServerCommand implements Callable<Integer> {
             requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
             settings.put("keepalive-timeout", keepaliveTimeout.toString());
         }
+        Optional<Spares> spares = Optional.empty();
+        if (minSpare != null || maxSpare != null || maxWorkers != null) {
+            int min = minSpare == null ? 1 : minSpare;
+            requireBetween("--min-spare", min, 0, ServerConfig.MAX_WORKERS);
+            int max = maxSpare == null ? min + 2 : maxSpare;
+            requireBetween("--max-spare", max, min, ServerConfig.MAX_WORKERS);
+            int most = maxWorkers == null ? Math.max(workerCount, 4 * Runtime.getRuntime().availableProcessors()) : maxWorkers;
+            requireBetween("--max-workers", most, workerCount, ServerConfig.MAX_WORKERS);
+            spares = Optional.of(new Spares(min, max, most));
+        }
         Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds),
-                Duration.ofSeconds(requestTimeoutSeconds));
+                Duration.ofSeconds(requestTimeoutSeconds), spares);
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings);
