@@ -148,4 +148,36 @@ class OperationsTest {
         assertTrue(server.output().contains("fewer than --min-spare 1"), server.output());
         assertTrue(server.output().contains("more than --max-spare 1"), server.output());
     }
+
+    @Test
+    void aReloadWhoseWorkersCannotStartKeepsTheOldGenerationServing(@TempDir Path dir) throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        Path jar = Files.copy(sleep, plugins.resolve("sleep.jar"));
+        ServerProcess server = servers.start(List.of(plugins), "--port", "0", "--worker", "2", "--timeout-ms", "500",
+                "--handler", "sleep");
+        List<Long> serving = server.workerPids();
+        Files.delete(jar); // the next generation will not find its handler
+        ServerProcess.signal(server.pid(), "HUP");
+        ServerProcess.await(Duration.ofSeconds(30), () -> server.output().contains("reload to generation 2 failed"),
+                "the reload to fail");
+        assertTrue(server.output().contains("the workers serving now keep serving"), server.output());
+        ServerProcess.await(Duration.ofSeconds(10), () -> server.workerPids().equals(serving),
+                "the failed successors to be gone and the old generation " + serving + " to serve alone");
+        assertEquals(200, HttpExchange.get(server.port(), "/?ms=1").status());
+    }
+
+    @Test
+    void aSecondSigintKillsWorkersThatAreStillFinishing() throws Exception {
+        ServerProcess server = servers.start(List.of(sleep), "--port", "0", "--worker", "1", "--timeout-ms", "500",
+                "--handler", "sleep");
+        CompletableFuture<HttpExchange> slow = getLater(server.port(), "/?ms=60000");
+        Thread.sleep(500); // lets the request reach the worker
+        ServerProcess.signal(server.pid(), "INT");
+        ServerProcess.await(Duration.ofSeconds(10), () -> server.output().contains("draining 1 connection(s)"), "a graceful drain");
+        assertTrue(server.process().isAlive(), "the first SIGINT waits for the request");
+        ServerProcess.signal(server.pid(), "INT");
+        assertEquals(0, server.awaitExit(Duration.ofSeconds(10)), server.output());
+        assertTrue(server.output().contains("second SIGINT: killing"), server.output());
+        assertTrue(slow.handle((r, e) -> e != null).get(10, TimeUnit.SECONDS), "the unfinished request was cut");
+    }
 }
