@@ -1,6 +1,7 @@
 package dev.starling.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -113,6 +114,11 @@ class LauncherTest {
         HttpExchange response = HttpExchange.get(8080, "/");
         assertEquals(200, response.status());
         assertTrue(server.workerPids().contains(response.workerPid()));
+        if (Runtime.version().feature() >= 25) {
+            String worker = ProcessHandle.of(response.workerPid()).flatMap(h -> h.info().commandLine()).orElse("");
+            assertTrue(worker.contains("-XX:AOTCache="), "bin/server trains an AOT cache the workers use: " + worker);
+            assertFalse(server.output().contains("[error"), "the JVM accepted the cache:\n" + server.output());
+        }
         ServerProcess.signal(server.pid(), "TERM");
         assertEquals(0, server.awaitExit(Duration.ofSeconds(20)), server.output());
     }

@@ -133,6 +133,34 @@ public final class Server {
         return (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + config.port();
     }
 
+    /** The AOT cache bin/server builds beside the distribution's jars after each build. */
+    public static final String AOT_CACHE_FILE = "worker.aot";
+
+    /**
+     * The AOT cache for workers, when there is one that fits: JDK 25 or newer, and a module path
+     * that is exactly the distribution folder it was trained on (any other module path would
+     * make the JVM reject it with a warning); {@code STARLING_AOT=off} turns it off.
+     */
+    static Optional<Path> aotCache(String modulePath) {
+        if (Runtime.version().feature() < 25 || "off".equals(System.getenv("STARLING_AOT"))
+                || modulePath == null || modulePath.contains(java.io.File.pathSeparator)) {
+            return Optional.empty();
+        }
+        Path cache = Path.of(modulePath).resolve(AOT_CACHE_FILE);
+        try (var jars = java.nio.file.Files.list(Path.of(modulePath))) {
+            java.nio.file.attribute.FileTime trained = java.nio.file.Files.getLastModifiedTime(cache);
+            // A jar rebuilt after the training makes the JVM reject the cache, loudly.
+            for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                if (java.nio.file.Files.getLastModifiedTime(jar).compareTo(trained) > 0) {
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(cache);
+        } catch (IOException noCacheOrNoFolder) {
+            return Optional.empty();
+        }
+    }
+
     /** The command line of one worker JVM: the same JDK and module path as this manager. */
     static List<String> workerCommand(ServerConfig config) {
         List<String> command = new ArrayList<>();
@@ -150,8 +178,10 @@ public final class Server {
         if (extra != null && !extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
+        String modulePath = System.getProperty("jdk.module.path");
+        aotCache(modulePath).ifPresent(cache -> command.add("-XX:AOTCache=" + cache));
         command.add("--module-path");
-        command.add(System.getProperty("jdk.module.path"));
+        command.add(modulePath);
         command.add("--module");
         command.add("dev.starling.server/dev.starling.server.internal.WorkerMain");
         command.addAll(config.toArguments());

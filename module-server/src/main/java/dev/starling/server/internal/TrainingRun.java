@@ -1,0 +1,84 @@
+package dev.starling.server.internal;
+
+import dev.starling.process.Process;
+import dev.starling.process.Providers;
+import dev.starling.process.StreamService;
+import dev.starling.server.Server;
+import dev.starling.worker.Listener;
+import dev.starling.worker.Worker;
+import dev.starling.worker.WorkerConfig;
+import dev.starling.worker.WorkerGroup;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+
+/**
+ * The training run for the JDK's AOT cache ({@code -XX:AOTCacheOutput}, JDK 25): does what a
+ * worker does at start and for its first requests (find providers, prepare {@code http1}, bind,
+ * accept, parse, answer), on a loopback port of its own, then exits. {@code bin/server} runs it
+ * once after each build; every worker then maps the cache read-only and starts faster, and
+ * shares those pages with the other workers.
+ */
+public final class TrainingRun {
+
+    private static final int REQUESTS = 2000;
+
+    private TrainingRun() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        WorkerMain.WorkerContext context = new WorkerMain.WorkerContext(Map.of(), ModuleLayer.boot(),
+                Server.NAME + "/" + Server.version());
+        Process http = Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", "http1");
+        StreamService service = http.prepare(context);
+        Worker tcp = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", "tcp");
+        Listener listener = tcp.bind(new WorkerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                WorkerConfig.DEFAULT_BACKLOG, WorkerConfig.ListenMode.REUSEPORT));
+        WorkerGroup group = new WorkerGroup(List.of(listener), service, Duration.ofMillis(100), Duration.ofSeconds(5), () -> true);
+        Thread serving = Thread.ofPlatform().start(() -> {
+            try {
+                group.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        byte[] request = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: starling-training\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            for (int i = 0; i < REQUESTS; i++) {
+                out.write(request);
+                readResponse(in);
+            }
+        }
+        group.drain();
+        serving.join();
+        Optional.of("trained on " + REQUESTS + " requests").ifPresent(System.out::println);
+    }
+
+    /** Reads one response with a Content-Length body. */
+    private static void readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the training server closed the connection");
+            }
+            head.append((char) b);
+        }
+        String lower = head.toString().toLowerCase(java.util.Locale.ROOT);
+        int at = lower.indexOf("content-length:");
+        int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
+        in.readNBytes(length);
+    }
+}
