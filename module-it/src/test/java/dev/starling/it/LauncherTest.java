@@ -116,7 +116,7 @@ class LauncherTest {
         assertTrue(server.workerPids().contains(response.workerPid()));
         if (Runtime.version().feature() >= 25) {
             String worker = ProcessHandle.of(response.workerPid()).flatMap(h -> h.info().commandLine()).orElse("");
-            assertTrue(worker.contains("-XX:AOTCache="), "bin/server trains an AOT cache the workers use: " + worker);
+            assertTrue(worker.contains("-XX:AOTCache="), "the build trains an AOT cache the workers use: " + worker);
             assertFalse(server.output().contains("[error"), "the JVM accepted the cache:\n" + server.output());
         }
         ServerProcess.signal(server.pid(), "TERM");

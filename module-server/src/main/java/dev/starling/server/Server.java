@@ -133,7 +133,7 @@ public final class Server {
         return (config.host().contains(":") ? "[" + config.host() + "]" : config.host()) + ":" + config.port();
     }
 
-    /** The AOT cache bin/server builds beside the distribution's jars after each build. */
+    /** The AOT cache the build trains beside the distribution's jars (module-cli's aot-cache profile, JDK 25+). */
     public static final String AOT_CACHE_FILE = "worker.aot";
 
     /**

@@ -24,9 +24,9 @@ import java.util.ServiceLoader;
 /**
  * The training run for the JDK's AOT cache ({@code -XX:AOTCacheOutput}, JDK 25): does what a
  * worker does at start and for its first requests (find providers, prepare {@code http1}, bind,
- * accept, parse, answer), on a loopback port of its own, then exits. {@code bin/server} runs it
- * once after each build; every worker then maps the cache read-only and starts faster, and
- * shares those pages with the other workers.
+ * accept, parse, answer), on a loopback port of its own, then exits. The build (module-cli's
+ * aot-cache profile) runs it once at package time; every worker then maps the cache
+ * read-only, starts faster, and shares those pages with the other workers.
  */
 public final class TrainingRun {
 
