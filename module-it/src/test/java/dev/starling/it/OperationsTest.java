@@ -138,9 +138,9 @@ class OperationsTest {
                 "--handler", "sleep", "--worker-connections", "1", "--min-spare", "1", "--max-spare", "1", "--max-workers", "4");
         List<CompletableFuture<HttpExchange>> slow = new java.util.ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            slow.add(getLater(server.port(), "/?ms=8000"));
+            slow.add(getLater(server.port(), "/?ms=15000"));
         }
-        ServerProcess.await(Duration.ofSeconds(20), () -> server.workerPids().size() >= 3, "the pool to grow for 3 slow requests");
+        ServerProcess.await(Duration.ofSeconds(40), () -> server.workerPids().size() >= 3, "the pool to grow for 3 slow requests");
         for (CompletableFuture<HttpExchange> response : slow) {
             assertEquals(200, response.get(60, TimeUnit.SECONDS).status());
         }
