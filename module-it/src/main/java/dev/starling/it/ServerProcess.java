@@ -155,6 +155,15 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** {@link #await}, with this server's output in the failure message. */
+    public void awaitLogged(Duration timeout, BooleanSupplier condition, String what) {
+        try {
+            await(timeout, condition, what);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; server output:\n" + output(), e);
+        }
+    }
+
     /** Polls {@code condition} every 20 ms; fails naming {@code what} when it stays false past {@code timeout}. */
     public static void await(Duration timeout, BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -140,11 +140,11 @@ class OperationsTest {
         for (int i = 0; i < 3; i++) {
             slow.add(getLater(server.port(), "/?ms=15000"));
         }
-        ServerProcess.await(Duration.ofSeconds(40), () -> server.workerPids().size() >= 3, "the pool to grow for 3 slow requests");
+        server.awaitLogged(Duration.ofSeconds(40), () -> server.workerPids().size() >= 3, "the pool to grow for 3 slow requests");
         for (CompletableFuture<HttpExchange> response : slow) {
             assertEquals(200, response.get(60, TimeUnit.SECONDS).status());
         }
-        ServerProcess.await(Duration.ofSeconds(30), () -> server.workerPids().size() == 1, "the pool to shrink back to one idle worker");
+        server.awaitLogged(Duration.ofSeconds(30), () -> server.workerPids().size() == 1, "the pool to shrink back to one idle worker");
         assertTrue(server.output().contains("fewer than --min-spare 1"), server.output());
         assertTrue(server.output().contains("more than --max-spare 1"), server.output());
     }

@@ -160,7 +160,12 @@ public final class Manager {
                     return false;
                 }
                 case Event.Ready r -> ready++;
-                case Event.Retiring r -> slots.get(r.worker().slot).retireRequested = true;
+                case Event.Retiring r -> {
+                    Slot slot = slotOf(r.worker());
+                    if (slot != null) {
+                        slot.retireRequested = true;
+                    }
+                }
                 case Event.Exited e -> {
                     LOG.log(ERROR, () -> "manager pid " + pid + ": " + e.worker() + " "
                             + WorkerProcess.describe(e.worker().exitValue()) + " before it was ready; stopping");
@@ -299,7 +304,7 @@ public final class Manager {
             case "HUP" -> startReload();
             case "TTIN" -> {
                 if (!stopping) {
-                    slots.add(new Slot(slots.size(), System.nanoTime()));
+                    addSlot(System.nanoTime());
                     LOG.log(INFO, () -> "manager pid " + pid + ": SIGTTIN: workers " + (slots.size() - 1) + " -> " + slots.size());
                 }
             }
@@ -370,18 +375,30 @@ public final class Manager {
             LOG.log(WARNING, "manager pid {0}: SIGTTOU ignored: one worker is the minimum", pid);
             return;
         }
-        Slot last = dropLastSlot();
+        Slot gone = dropSlot();
         LOG.log(INFO, () -> "manager pid " + pid + ": SIGTTOU: workers " + (slots.size() + 1) + " -> " + slots.size()
-                + (last.active == null ? "" : "; " + last.active + " drains"));
+                + (gone.active == null ? "" : "; " + gone.active + " drains"));
     }
 
-    private Slot dropLastSlot() {
-        Slot last = slots.removeLast();
-        Stream.of(last.active, last.successor).filter(Objects::nonNull).forEach(w -> {
+    private void addSlot(long now) {
+        int index = slots.stream().mapToInt(s -> s.index + 1).max().orElse(0);
+        slots.add(new Slot(index, now));
+    }
+
+    /** Removes a slot whose worker is idle if there is one (so no request waits on a drain), else the newest. */
+    private Slot dropSlot() {
+        Slot gone = slots.stream().filter(s -> s.successor == null && s.active != null && isIdle(s.active))
+                .reduce((a, b) -> b).orElse(slots.getLast());
+        slots.remove(gone);
+        Stream.of(gone.active, gone.successor).filter(Objects::nonNull).forEach(w -> {
             w.stop();
             draining.add(w);
         });
-        return last;
+        return gone;
+    }
+
+    private boolean isIdle(WorkerProcess w) {
+        return w.ready && scoreboard.read(w.row).map(st -> st.pid() == w.pid && st.state() == WorkerStatus.State.IDLE).orElse(false);
     }
 
     /** The adaptive pool: one step a second towards [min-spare, max-spare] idle workers. */
@@ -392,18 +409,16 @@ public final class Manager {
         nextAdaptNanos = now + TimeUnit.SECONDS.toNanos(1);
         Spares spares = config.spares().get();
         long starting = slots.stream().filter(s -> s.active == null || !s.active.ready).count();
-        long idle = slots.stream().map(s -> s.active).filter(w -> w != null && w.ready)
-                .filter(w -> scoreboard.read(w.row).map(st -> st.pid() == w.pid && st.state() == WorkerStatus.State.IDLE).orElse(false))
-                .count();
+        long idle = slots.stream().map(s -> s.active).filter(w -> w != null && isIdle(w)).count();
         if (idle + starting < spares.minSpare() && slots.size() < spares.maxWorkers()) {
-            slots.add(new Slot(slots.size(), now));
+            addSlot(now);
             LOG.log(INFO, () -> "manager pid " + pid + ": " + idle + " idle worker(s), fewer than --min-spare " + spares.minSpare()
                     + ": workers " + (slots.size() - 1) + " -> " + slots.size());
         } else if (idle > spares.maxSpare() && slots.size() > 1) {
-            Slot last = dropLastSlot();
+            Slot gone = dropSlot();
             LOG.log(INFO, () -> "manager pid " + pid + ": " + idle + " idle worker(s), more than --max-spare " + spares.maxSpare()
                     + ": workers " + (slots.size() + 1) + " -> " + slots.size()
-                    + (last.active == null ? "" : "; " + last.active + " drains"));
+                    + (gone.active == null ? "" : "; " + gone.active + " drains"));
         }
     }
 
@@ -516,8 +531,14 @@ public final class Manager {
         return next;
     }
 
+    /** The slot {@code worker} serves or is about to, or null once it left the pool (draining, or its slot was removed). */
     private Slot slotOf(WorkerProcess worker) {
-        return worker.slot < slots.size() ? slots.get(worker.slot) : null;
+        for (Slot s : slots) {
+            if (s.active == worker || s.successor == worker) {
+                return s;
+            }
+        }
+        return null;
     }
 
     private Stream<WorkerProcess> actives() {
