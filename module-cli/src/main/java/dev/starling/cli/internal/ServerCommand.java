@@ -60,9 +60,13 @@ final class ServerCommand implements Callable<Integer> {
             description = "HTTP handler to answer requests with (http1 only; default: welcome).")
     String handler;
 
+    @Option(names = "--max-request-line", paramLabel = "BYTES",
+            description = "Longest HTTP request line; longer gets 414 (http1 only; 64-1048576, default: 8192).")
+    Integer maxRequestLine;
+
     @Option(names = "--max-header-size", paramLabel = "BYTES",
-            description = "Largest HTTP request line plus header section; larger gets 431 (http1 only; "
-                    + "256-1048576, default: 8192).")
+            description = "Largest HTTP header section after the request line (and largest trailer section); "
+                    + "larger gets 431 (http1 only; 256-1048576, default: 8192).")
     Integer maxHeaderSize;
 
     @Option(names = "--max-body-size", paramLabel = "BYTES",
@@ -106,6 +110,10 @@ final class ServerCommand implements Callable<Integer> {
         Map<String, String> settings = new TreeMap<>();
         if (handler != null) {
             settings.put("handler", handler);
+        }
+        if (maxRequestLine != null) {
+            requireBetween("--max-request-line", maxRequestLine, 64, 1 << 20);
+            settings.put("max-request-line", maxRequestLine.toString());
         }
         if (maxHeaderSize != null) {
             requireBetween("--max-header-size", maxHeaderSize, 256, 1 << 20);

@@ -46,8 +46,8 @@ final class Http1Connection {
         this.connection = connection;
         this.settings = settings;
         this.handler = handler;
-        this.in = new Inbound(connection, Math.max(settings.maxHeaderSize(), 8192));
-        this.parser = new RequestParser(settings.maxHeaderSize(), settings.maxBodySize());
+        this.parser = new RequestParser(settings.maxRequestLine(), settings.maxHeaderSize(), settings.maxBodySize());
+        this.in = new Inbound(connection, Math.max(parser.maxHeadBytes(), 8192));
         this.out = new ResponseWriter(connection, serverName);
     }
 

@@ -14,7 +14,8 @@ import java.util.ServiceLoader;
  * The {@code http1} protocol: HTTP/1.0 and HTTP/1.1 (RFC 9112) over any stream transport,
  * answering with the {@link Handler} selected by {@code --handler}.
  *
- * <p>Settings (see {@link Http1Settings} for bounds): {@code max-header-size} (default 8192),
+ * <p>Settings (see {@link Http1Settings} for bounds): {@code max-request-line} (default 8192),
+ * {@code max-header-size} (default 8192),
  * {@code max-body-size} (default 10485760), {@code keepalive-timeout} in seconds (default 5),
  * {@code handler} (default {@code welcome}).
  */
@@ -48,7 +49,8 @@ public final class Http1Process implements Process {
                     + "' cannot be sent as a Server header value (RFC 9110 §5.5)");
         }
         LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving handler '" + handler.name()
-                + "' (" + handler.getClass().getName() + "), max header size " + settings.maxHeaderSize()
+                + "' (" + handler.getClass().getName() + "), max request line " + settings.maxRequestLine()
+                + ", max header size " + settings.maxHeaderSize()
                 + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds() + " s");
         return connection -> new Http1Connection(connection, settings, handler, serverName).serve();
     }

@@ -6,10 +6,12 @@ import java.time.Duration;
 /**
  * The settings of the {@code http1} protocol, read once per worker process.
  *
- * @param maxHeaderSize    {@code --max-header-size}: the most bytes a request line and its
- *                         header fields may take, CRLFs included, and separately the most a
+ * @param maxRequestLine   {@code --max-request-line}: the most bytes the request line may take,
+ *                         without its CRLF; default 8192, 64..1048576. Longer: 414.
+ * @param maxHeaderSize    {@code --max-header-size}: the most bytes the header section after
+ *                         the request line may take, CRLFs included, and separately the most a
  *                         chunked body's trailer section may take; default 8192, 256..1048576.
- *                         Larger head: 431.
+ *                         Larger: 431.
  * @param maxBodySize      {@code --max-body-size}: the most bytes of request content (after
  *                         de-chunking); default 10485760 (10 MiB), 0..2147483647. Larger: 413.
  * @param keepAliveTimeout {@code --keepalive-timeout}: seconds a connection may wait for the
@@ -18,14 +20,18 @@ import java.time.Duration;
  * @param handler          {@code --handler}: the name of the {@link dev.starling.http.Handler}
  *                         that answers requests; default {@code welcome}
  */
-record Http1Settings(int maxHeaderSize, long maxBodySize, Duration keepAliveTimeout, String handler) {
+record Http1Settings(int maxRequestLine, int maxHeaderSize, long maxBodySize, Duration keepAliveTimeout, String handler) {
 
+    static final int DEFAULT_MAX_REQUEST_LINE = 8192;
     static final int DEFAULT_MAX_HEADER_SIZE = 8192;
     static final int DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024;
     static final int DEFAULT_KEEPALIVE_SECONDS = 5;
     static final String DEFAULT_HANDLER = "welcome";
 
     Http1Settings {
+        if (maxRequestLine < 64) {
+            throw new IllegalArgumentException("max request line must be at least 64, was " + maxRequestLine);
+        }
         if (maxHeaderSize < 256) {
             throw new IllegalArgumentException("max header size must be at least 256, was " + maxHeaderSize);
         }
@@ -44,6 +50,7 @@ record Http1Settings(int maxHeaderSize, long maxBodySize, Duration keepAliveTime
      *         out of bounds, or a blank handler name
      */
     static Http1Settings from(ProcessContext context) {
+        int maxRequestLine = context.intSetting("max-request-line", DEFAULT_MAX_REQUEST_LINE, 64, 1_048_576);
         int maxHeaderSize = context.intSetting("max-header-size", DEFAULT_MAX_HEADER_SIZE, 256, 1_048_576);
         int maxBodySize = context.intSetting("max-body-size", DEFAULT_MAX_BODY_SIZE, 0, Integer.MAX_VALUE);
         int keepAlive = context.intSetting("keepalive-timeout", DEFAULT_KEEPALIVE_SECONDS, 1, 3600);
@@ -51,11 +58,11 @@ record Http1Settings(int maxHeaderSize, long maxBodySize, Duration keepAliveTime
         if (handler.isEmpty()) {
             throw new IllegalArgumentException("--handler must name a handler, was blank");
         }
-        return new Http1Settings(maxHeaderSize, maxBodySize, Duration.ofSeconds(keepAlive), handler);
+        return new Http1Settings(maxRequestLine, maxHeaderSize, maxBodySize, Duration.ofSeconds(keepAlive), handler);
     }
 
     static Http1Settings defaults() {
-        return new Http1Settings(DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE,
+        return new Http1Settings(DEFAULT_MAX_REQUEST_LINE, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE,
                 Duration.ofSeconds(DEFAULT_KEEPALIVE_SECONDS), DEFAULT_HANDLER);
     }
 }

@@ -44,9 +44,10 @@ class Http1ProcessTest {
 
     @Test
     void readsSettingsWithDocumentedDefaults() {
-        assertEquals(new Http1Settings(8192, 10_485_760, Duration.ofSeconds(5), "welcome"), Http1Settings.from(TestContext.of()));
-        assertEquals(new Http1Settings(300, 7, Duration.ofSeconds(9), "x"), Http1Settings.from(TestContext.of(
-                "max-header-size", "300", "max-body-size", "7", "keepalive-timeout", "9", "handler", "x")));
+        assertEquals(new Http1Settings(8192, 8192, 10_485_760, Duration.ofSeconds(5), "welcome"), Http1Settings.from(TestContext.of()));
+        assertEquals(new Http1Settings(100, 300, 7, Duration.ofSeconds(9), "x"), Http1Settings.from(TestContext.of(
+                "max-request-line", "100", "max-header-size", "300", "max-body-size", "7", "keepalive-timeout", "9",
+                "handler", "x")));
     }
 
     @Test
