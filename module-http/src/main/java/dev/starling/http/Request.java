@@ -30,10 +30,18 @@ import java.util.Optional;
  * @param version       the protocol version of the request
  * @param remoteAddress the peer's address, or {@code null} when unknown (a request built in a test)
  * @param localAddress  the address the connection was accepted on, or {@code null} when unknown
+ * @param requestId     this request's id, never {@code null}: the client's {@code X-Request-Id}
+ *                      when it sent one of 1 to 128 letters, digits and {@code -_.:+/=@} (so it is
+ *                      safe to log), otherwise one the server made, unique within the server
+ *                      across its workers and restarts. The server echoes it as the response's
+ *                      {@code X-Request-Id} unless the handler sets that field, and writes it in
+ *                      the access log line and in the log line of a handler failure; pass it on
+ *                      to the services a handler calls to follow the request through them.
  * @param body          the body, streamed; never {@code null}
  */
 public record Request(String method, String target, String path, QueryParameters query, Headers headers,
-                      Version version, SocketAddress remoteAddress, SocketAddress localAddress, InputStream body) {
+                      Version version, SocketAddress remoteAddress, SocketAddress localAddress, String requestId,
+                      InputStream body) {
 
     public Request {
         Objects.requireNonNull(method, "method");
@@ -42,29 +50,30 @@ public record Request(String method, String target, String path, QueryParameters
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(headers, "headers");
         Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(requestId, "requestId");
         Objects.requireNonNull(body, "body");
     }
 
     /**
-     * A request with no header fields and an empty body, parsed from {@code method} and
-     * {@code target} exactly as the server would; meant for testing handlers.
+     * A request with no header fields, an empty body and the request id {@code "test"}, parsed
+     * from {@code method} and {@code target} exactly as the server would; meant for testing handlers.
      *
      * @throws IllegalArgumentException when the server would answer {@code target} 400
      */
     public static Request of(String method, String target) {
         RequestTarget parsed = RequestTarget.parse(target, method);
         return new Request(method, target, parsed.path(), parsed.query(), Headers.EMPTY, Version.HTTP_1_1,
-                null, null, InputStream.nullInputStream());
+                null, null, "test", InputStream.nullInputStream());
     }
 
     /** This request with {@code headers} instead of its own. */
     public Request withHeaders(Headers headers) {
-        return new Request(method, target, path, query, headers, version, remoteAddress, localAddress, body);
+        return new Request(method, target, path, query, headers, version, remoteAddress, localAddress, requestId, body);
     }
 
     /** This request with {@code body} as its body. */
     public Request withBody(byte[] body) {
-        return new Request(method, target, path, query, headers, version, remoteAddress, localAddress,
+        return new Request(method, target, path, query, headers, version, remoteAddress, localAddress, requestId,
                 new ByteArrayInputStream(body.clone()));
     }
 

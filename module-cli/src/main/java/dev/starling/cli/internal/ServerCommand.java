@@ -78,6 +78,11 @@ final class ServerCommand implements Callable<Integer> {
                     + "inside one, before it is closed (http1 only; 1-3600, default: 5).")
     Integer keepaliveTimeout;
 
+    @Option(names = "--access-log",
+            description = "Log every HTTP request (request line, status, length, time, request id) at INFO to the "
+                    + "logger dev.starling.http.access (http1 only; default: off).")
+    boolean accessLog;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the manager's pid to FILE; removed on exit.")
     Path pidFile;
 
@@ -126,6 +131,9 @@ final class ServerCommand implements Callable<Integer> {
         if (keepaliveTimeout != null) {
             requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
             settings.put("keepalive-timeout", keepaliveTimeout.toString());
+        }
+        if (accessLog) {
+            settings.put("access-log", "true");
         }
         return new ServerConfig(host, port, workerCount, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)

@@ -61,7 +61,7 @@ class ServerCommandTest {
         Run r = run("--help");
         assertEquals(0, r.status());
         for (String flag : new String[] {"--host", "--port", "--worker", "--timeout-ms", "--graceful-timeout", "--process",
-                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--pid-file", "--help", "--version"}) {
+                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--access-log", "--pid-file", "--help", "--version"}) {
             assertTrue(r.out().contains(flag), flag + " missing from:\n" + r.out());
         }
     }

@@ -41,9 +41,17 @@ final class Http1Connection {
     private final Inbound in;
     private final RequestParser parser;
     private final ResponseWriter out;
+    private final AccessLog accessLog; // null when --access-log is off: then logging costs nothing
 
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName) {
+        this(connection, settings, handler, serverName, settings.accessLog() ? AccessLog.toSystemLogger() : null);
+    }
+
+    /** @param accessLog where each exchange is logged, or {@code null} for nowhere */
+    Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
+                    AccessLog accessLog) {
         this.connection = connection;
+        this.accessLog = accessLog;
         this.settings = settings;
         this.handler = handler;
         this.parser = new RequestParser(settings.maxRequestLine(), settings.maxHeaderSize(), settings.maxBodySize());
@@ -59,6 +67,10 @@ final class Http1Connection {
             try {
                 head = nextHead();
             } catch (RequestRejected rejected) {
+                if (accessLog != null) {
+                    accessLog.log(connection.id(), connection.remoteAddress(), null, rejected.status().code(), -1,
+                            System.nanoTime(), null);
+                }
                 reject(rejected);
                 return;
             }
@@ -106,9 +118,11 @@ final class Http1Connection {
 
     /** One request and its response; returns whether the connection persists. */
     private boolean exchange(RequestHead head) throws IOException {
+        long start = accessLog == null ? 0 : System.nanoTime();
+        String requestId = head.requestId() != null ? head.requestId() : RequestIds.next();
         RequestBody body = RequestBody.of(head, in, settings, out::sendContinue);
         Request request = new Request(head.method(), head.target().raw(), head.target().path(), head.target().query(),
-                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), body);
+                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), requestId, body);
         Response response;
         try {
             response = handler.handle(request);
@@ -122,10 +136,11 @@ final class Http1Connection {
             if (body.failure() != null) {
                 // The handler failed because the body did: the client gets the body's error.
                 reject(body.failure());
+                logAccess(head, body.failure().status(), -1, start, requestId);
                 return false;
             }
             LOG.log(WARNING, () -> "connection " + connection.id() + ": handler '" + handler.name() + "' failed on "
-                    + head.method() + "; answered 500", e);
+                    + head.method() + " (request id " + requestId + "); answered 500", e);
             response = ResponseWriter.INTERNAL_ERROR;
         }
         boolean keepAlive = head.keepAlive() && !connection.draining() && body.failure() == null;
@@ -135,12 +150,36 @@ final class Http1Connection {
             // Settle the request before answering, so the answer can say whether the connection stays.
             keepAlive = body.discard(DISCARD_LIMIT);
         }
-        boolean persist = out.send(response, head.version(), head.isHead(), keepAlive);
+        boolean persist = out.send(response, head.version(), head.isHead(), keepAlive, requestId);
         if (persist && streamed) {
             // A streamed response may have read the request body while writing; drop what is left.
             persist = body.discard(DISCARD_LIMIT);
         }
+        if (accessLog != null) {
+            logAccess(head, response.status(), sentLength(response, head), start, requestId);
+        }
         return persist;
+    }
+
+    private void logAccess(RequestHead head, Status status, long length, long start, String requestId) {
+        if (accessLog != null) {
+            accessLog.log(connection.id(), connection.remoteAddress(),
+                    head.method() + " " + head.target().raw() + " " + head.version().text(), status.code(), length, start,
+                    requestId);
+        }
+    }
+
+    /** The content bytes a response carried, or -1 when unknown (streamed without a length). */
+    private static long sentLength(Response response, RequestHead head) {
+        if (head.isHead() || response.status().forbidsContent()) {
+            return 0;
+        }
+        return switch (response.body()) {
+            case Response.Body.Empty empty -> 0;
+            case Response.Body.Bytes bytes -> bytes.length();
+            case Response.Body.Streamed streamed -> streamed.length();
+            case Response.Body.Written written -> -1;
+        };
     }
 
     /** Answers a rejected request and closes. */

@@ -17,10 +17,13 @@ import java.time.Duration;
  * @param keepAliveTimeout {@code --keepalive-timeout}: seconds a connection may wait for the
  *                         next request (closed quietly when it passes) and for each further
  *                         read within a request (answered 408); default 5, 1..3600
+ * @param accessLog        {@code --access-log}: whether each request is logged to
+ *                         {@value AccessLog#LOGGER_NAME}; default false
  * @param handler          {@code --handler}: the name of the {@link dev.starling.http.Handler}
  *                         that answers requests; default {@code welcome}
  */
-record Http1Settings(int maxRequestLine, int maxHeaderSize, long maxBodySize, Duration keepAliveTimeout, String handler) {
+record Http1Settings(int maxRequestLine, int maxHeaderSize, long maxBodySize, Duration keepAliveTimeout, boolean accessLog,
+                     String handler) {
 
     static final int DEFAULT_MAX_REQUEST_LINE = 8192;
     static final int DEFAULT_MAX_HEADER_SIZE = 8192;
@@ -54,15 +57,26 @@ record Http1Settings(int maxRequestLine, int maxHeaderSize, long maxBodySize, Du
         int maxHeaderSize = context.intSetting("max-header-size", DEFAULT_MAX_HEADER_SIZE, 256, 1_048_576);
         int maxBodySize = context.intSetting("max-body-size", DEFAULT_MAX_BODY_SIZE, 0, Integer.MAX_VALUE);
         int keepAlive = context.intSetting("keepalive-timeout", DEFAULT_KEEPALIVE_SECONDS, 1, 3600);
+        boolean accessLog = booleanSetting(context, "access-log");
         String handler = context.setting("handler").map(String::trim).orElse(DEFAULT_HANDLER);
         if (handler.isEmpty()) {
             throw new IllegalArgumentException("--handler must name a handler, was blank");
         }
-        return new Http1Settings(maxRequestLine, maxHeaderSize, maxBodySize, Duration.ofSeconds(keepAlive), handler);
+        return new Http1Settings(maxRequestLine, maxHeaderSize, maxBodySize, Duration.ofSeconds(keepAlive), accessLog, handler);
     }
 
     static Http1Settings defaults() {
         return new Http1Settings(DEFAULT_MAX_REQUEST_LINE, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE,
-                Duration.ofSeconds(DEFAULT_KEEPALIVE_SECONDS), DEFAULT_HANDLER);
+                Duration.ofSeconds(DEFAULT_KEEPALIVE_SECONDS), false, DEFAULT_HANDLER);
+    }
+
+    /** A flag that is off unless given as {@code true}. */
+    private static boolean booleanSetting(ProcessContext context, String name) {
+        String value = context.setting(name).map(String::trim).orElse("false");
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--" + name + " must be true or false, was '" + value + "'");
+        };
     }
 }

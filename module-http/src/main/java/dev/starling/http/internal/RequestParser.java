@@ -173,7 +173,7 @@ final class RequestParser {
         if (!target.authority().isEmpty()) {
             // RFC 9112 §3.2.2: with absolute-form, the target's authority replaces the Host field's value.
             head = new RequestHead(method, target, version, built.with("Host", target.authority()),
-                    head.contentLength(), head.keepAlive(), head.expectContinue());
+                    head.contentLength(), head.keepAlive(), head.expectContinue(), head.requestId());
         }
         return head;
     }

@@ -23,6 +23,8 @@ import java.util.Arrays;
 final class ResponseWriter {
 
     private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] REQUEST_ID = "X-Request-Id: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What a failed handler or body source is answered with: a body that reveals nothing. */
@@ -51,7 +53,7 @@ final class ResponseWriter {
     void sendError(Status status, String detail) throws IOException {
         String text = status.code() + " " + status.reason() + (detail.isEmpty() ? "" : ": " + detail) + "\n";
         Response error = Response.of(status, text);
-        send(error, Version.HTTP_1_1, false, false);
+        send(error, Version.HTTP_1_1, false, false, null);
     }
 
     /**
@@ -61,13 +63,16 @@ final class ResponseWriter {
      *                    {@code GET}, but no content (RFC 9110 §9.3.2)
      * @param keepAlive   whether the connection may persist; if false the response carries
      *                    {@code Connection: close}
+     * @param requestId   sent as {@code X-Request-Id} unless the response sets that field, or
+     *                    {@code null} for none
      * @return whether the connection may carry another request: false when {@code keepAlive}
      *         was, when the response asked for close or was delimited by closing, and when its
      *         body's source failed after the head was sent (then the response is incomplete,
      *         the failure is logged, and the connection must be closed without more output)
      * @throws IOException when writing to the connection fails
      */
-    boolean send(Response response, Version version, boolean headRequest, boolean keepAlive) throws IOException {
+    boolean send(Response response, Version version, boolean headRequest, boolean keepAlive, String requestId)
+            throws IOException {
         Status status = response.status();
         Headers headers = response.headers();
         Response.Body body = response.body();
@@ -90,10 +95,18 @@ final class ResponseWriter {
         if (!headers.contains("Server")) {
             put(serverLine);
         }
+        boolean ownId = false;
         for (int i = 0; i < headers.size(); i++) {
-            if (!Ascii.equalsIgnoreCase(headers.name(i), "Connection")) {
-                field(headers.name(i), headers.value(i));
+            String name = headers.name(i);
+            if (!Ascii.equalsIgnoreCase(name, "Connection")) {
+                field(name, headers.value(i));
+                ownId |= name.length() == 12 && Ascii.equalsIgnoreCase(name, "X-Request-Id");
             }
+        }
+        if (requestId != null && !ownId) {
+            put(REQUEST_ID);
+            put(requestId); // valid by RequestIds.isValid or made by RequestIds.next: no CR, LF or control
+            put(CRLF);
         }
         if (!noContent) {
             // RFC 9110 §8.6: no Content-Length with 1xx or 204; a 304's would describe another representation.
@@ -108,7 +121,7 @@ final class ResponseWriter {
         } else if (version == Version.HTTP_1_0) {
             field("Connection", "keep-alive"); // RFC 9112 §9.3: an HTTP/1.0 connection persists only when both say so
         }
-        put(new byte[] {'\r', '\n'});
+        put(CRLF);
         ByteBuffer headBuffer = ByteBuffer.wrap(head, 0, length);
 
         if (!sendsContent) {
@@ -180,7 +193,7 @@ final class ResponseWriter {
         if (!out.headSent()) {
             LOG.log(WARNING, () -> "connection " + connection.id() + ": response body failed before anything was sent;"
                     + " answered 500", e);
-            return send(INTERNAL_ERROR, version, false, persist);
+            return send(INTERNAL_ERROR, version, false, persist, null);
         }
         LOG.log(WARNING, () -> "connection " + connection.id()
                 + ": response body failed after the head was sent; closing the connection mid-response", e);
