@@ -122,7 +122,7 @@ final class Http1Connection {
         String requestId = head.requestId() != null ? head.requestId() : RequestIds.next();
         RequestBody body = RequestBody.of(head, in, settings, out::sendContinue);
         Request request = new Request(head.method(), head.target().raw(), head.target().path(), head.target().query(),
-                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), requestId, body);
+                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), requestId, java.util.Map.of(), body);
         Response response;
         try {
             response = handler.handle(request);
@@ -156,7 +156,7 @@ final class Http1Connection {
             persist = body.discard(DISCARD_LIMIT);
         }
         if (accessLog != null) {
-            logAccess(head, response.status(), sentLength(response, head), start, requestId);
+            logAccess(head, response.status(), out.lastContentLength(), start, requestId);
         }
         return persist;
     }
@@ -167,19 +167,6 @@ final class Http1Connection {
                     head.method() + " " + head.target().raw() + " " + head.version().text(), status.code(), length, start,
                     requestId);
         }
-    }
-
-    /** The content bytes a response carried, or -1 when unknown (streamed without a length). */
-    private static long sentLength(Response response, RequestHead head) {
-        if (head.isHead() || response.status().forbidsContent()) {
-            return 0;
-        }
-        return switch (response.body()) {
-            case Response.Body.Empty empty -> 0;
-            case Response.Body.Bytes bytes -> bytes.length();
-            case Response.Body.Streamed streamed -> streamed.length();
-            case Response.Body.Written written -> -1;
-        };
     }
 
     /** Answers a rejected request and closes. */

@@ -10,7 +10,11 @@ import dev.starling.process.Connection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -34,6 +38,7 @@ final class ResponseWriter {
     private final byte[] serverLine;
     private byte[] head = new byte[512];
     private int length;
+    private long lastContentLength;
 
     /** @param serverName the {@code Server} field value; must be a valid field value */
     ResponseWriter(Connection connection, String serverName) {
@@ -73,6 +78,32 @@ final class ResponseWriter {
      */
     boolean send(Response response, Version version, boolean headRequest, boolean keepAlive, String requestId)
             throws IOException {
+        if (!(response.body() instanceof Response.Body.File file)) {
+            return send(response, version, headRequest, keepAlive, requestId, null);
+        }
+        FileChannel channel;
+        try {
+            if (!Files.isRegularFile(file.path())) {
+                throw new NoSuchFileException(file.path().toString(), null, "not a regular file");
+            }
+            channel = FileChannel.open(file.path(), StandardOpenOption.READ);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": response file cannot be opened"
+                    + (requestId == null ? "" : " (request id " + requestId + ")") + "; answered 500", e);
+            return send(INTERNAL_ERROR, version, headRequest, keepAlive, requestId, null);
+        }
+        try (channel) {
+            return send(response, version, headRequest, keepAlive, requestId, channel);
+        }
+    }
+
+    /** The content length of the last response sent, or -1 when it was unknown (streamed chunked or to close). */
+    long lastContentLength() {
+        return lastContentLength;
+    }
+
+    private boolean send(Response response, Version version, boolean headRequest, boolean keepAlive, String requestId,
+                         FileChannel file) throws IOException {
         Status status = response.status();
         Headers headers = response.headers();
         Response.Body body = response.body();
@@ -80,6 +111,7 @@ final class ResponseWriter {
             case Response.Body.Empty empty -> 0;
             case Response.Body.Bytes bytes -> bytes.length();
             case Response.Body.Streamed streamed -> streamed.length();
+            case Response.Body.File ignored -> file.size();
             case Response.Body.Written written -> -1;
         };
         boolean noContent = status.forbidsContent();
@@ -87,6 +119,7 @@ final class ResponseWriter {
         boolean chunked = contentLength < 0 && version == Version.HTTP_1_1;
         boolean closeDelimited = contentLength < 0 && !chunked && sendsContent;
         boolean persist = keepAlive && !closeDelimited && !asksToClose(headers);
+        lastContentLength = sendsContent ? contentLength : 0;
 
         beginHead(status);
         if (!headers.contains("Date")) {
@@ -141,8 +174,21 @@ final class ResponseWriter {
                 yield persist;
             }
             case Response.Body.Streamed streamed -> stream(headBuffer, streamed, chunked, version, persist);
+            case Response.Body.File ignored -> sendFile(headBuffer, file, contentLength, persist);
             case Response.Body.Written written -> write(headBuffer, written, chunked, version, persist);
         };
+    }
+
+    /** The head, then the file by {@link Connection#transferFrom} (sendfile): its bytes never enter the JVM. */
+    private boolean sendFile(ByteBuffer headBuffer, FileChannel file, long length, boolean persist) throws IOException {
+        connection.write(headBuffer);
+        long sent = connection.transferFrom(file, 0, length);
+        if (sent < length) {
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": response file shrank to " + sent + " of the "
+                    + length + " bytes announced; closing the connection mid-response");
+            return false;
+        }
+        return persist;
     }
 
     private boolean stream(ByteBuffer headBuffer, Response.Body.Streamed streamed, boolean chunked, Version version,

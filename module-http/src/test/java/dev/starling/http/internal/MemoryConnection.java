@@ -133,6 +133,13 @@ final class MemoryConnection implements Connection {
         }
     }
 
+    /** Records the call, then copies as the default does, so tests see that sendfile was asked for. */
+    @Override
+    public long transferFrom(java.nio.channels.FileChannel file, long position, long count) throws IOException {
+        events.add("transfer");
+        return Connection.super.transferFrom(file, position, count);
+    }
+
     @Override
     public void shutdownOutput() {
         outputShut = true;
