@@ -46,4 +46,31 @@ class HttpEngineTest {
         assertFalse(r.headers().getOrDefault("x-request-id", "").isEmpty(), r.headers().toString());
         assertFalse(server.output().contains(" ms id="), server.output());
     }
+
+    @Test
+    void slowlorisGets408AndACloseAfterTheHeaderTimeout() throws Exception {
+        ServerProcess server = servers.start("--port", "0", "--worker", "1", "--header-timeout", "1");
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+            socket.setSoTimeout(20_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: h\r\n".getBytes(StandardCharsets.US_ASCII));
+            // A header line every 200 ms: each read is quick, the head never ends.
+            Thread dripper = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 100; i++) {
+                        Thread.sleep(200);
+                        out.write(("X-Drip-" + i + ": a\r\n").getBytes(StandardCharsets.US_ASCII));
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // The server closed on us, or the test ended: either way the drip stops.
+                }
+            });
+            HttpExchange r = HttpExchange.parse(HttpExchange.readAll(socket.getInputStream()));
+            dripper.interrupt();
+            assertEquals(408, r.status());
+            assertEquals("close", r.headers().get("connection"));
+            assertTrue(r.body().contains("(--header-timeout)"), r.body());
+        }
+    }
 }

@@ -74,9 +74,24 @@ final class ServerCommand implements Callable<Integer> {
     Integer maxBodySize;
 
     @Option(names = "--keepalive-timeout", paramLabel = "SECONDS",
-            description = "How long an HTTP connection may sit idle between requests, and wait for each read "
-                    + "inside one, before it is closed (http1 only; 1-3600, default: 5).")
+            description = "How long an HTTP connection may sit idle between requests before it is closed "
+                    + "(http1 only; 1-3600, default: 5).")
     Integer keepaliveTimeout;
+
+    @Option(names = "--header-timeout", paramLabel = "SECONDS",
+            description = "How long a request may take from its first byte to the end of its header section, "
+                    + "however slowly the bytes come; then 408 and close (http1 only; 1-3600, default: 10).")
+    Integer headerTimeout;
+
+    @Option(names = "--body-timeout", paramLabel = "SECONDS",
+            description = "How long each read inside a request body may wait for a byte; then 408 and close "
+                    + "(http1 only; 1-3600, default: 30).")
+    Integer bodyTimeout;
+
+    @Option(names = "--max-keepalive-reqs", paramLabel = "N",
+            description = "Requests served on one HTTP connection; the last gets Connection: close "
+                    + "(http1 only; 1-2147483647, default: 1000).")
+    Integer maxKeepaliveReqs;
 
     @Option(names = "--access-log",
             description = "Log every HTTP request (request line, status, length, time, request id) at INFO to the "
@@ -131,6 +146,18 @@ final class ServerCommand implements Callable<Integer> {
         if (keepaliveTimeout != null) {
             requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
             settings.put("keepalive-timeout", keepaliveTimeout.toString());
+        }
+        if (headerTimeout != null) {
+            requireBetween("--header-timeout", headerTimeout, 1, 3600);
+            settings.put("header-timeout", headerTimeout.toString());
+        }
+        if (bodyTimeout != null) {
+            requireBetween("--body-timeout", bodyTimeout, 1, 3600);
+            settings.put("body-timeout", bodyTimeout.toString());
+        }
+        if (maxKeepaliveReqs != null) {
+            requireBetween("--max-keepalive-reqs", maxKeepaliveReqs, 1, Integer.MAX_VALUE);
+            settings.put("max-keepalive-reqs", maxKeepaliveReqs.toString());
         }
         if (accessLog) {
             settings.put("access-log", "true");

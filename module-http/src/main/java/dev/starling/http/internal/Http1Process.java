@@ -15,7 +15,8 @@ import java.util.ServiceLoader;
  * answering with the {@link Handler} selected by {@code --handler}.
  *
  * <p>Settings (see {@link Http1Settings} for bounds): {@code max-request-line} (default 8192),
- * {@code max-header-size} (default 8192),
+ * {@code max-header-size} (default 8192), {@code header-timeout} (10 s), {@code body-timeout} (30 s),
+ * {@code max-keepalive-reqs} (1000), {@code access-log} (false),
  * {@code max-body-size} (default 10485760), {@code keepalive-timeout} in seconds (default 5),
  * {@code handler} (default {@code welcome}).
  */
@@ -51,7 +52,10 @@ public final class Http1Process implements Process {
         LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving handler '" + handler.name()
                 + "' (" + handler.getClass().getName() + "), max request line " + settings.maxRequestLine()
                 + ", max header size " + settings.maxHeaderSize()
-                + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds() + " s");
+                + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds()
+                + " s, header timeout " + settings.headerTimeout().toSeconds() + " s, body timeout "
+                + settings.bodyTimeout().toSeconds() + " s, max keep-alive requests " + settings.maxKeepAliveRequests()
+                + ", access log " + (settings.accessLog() ? "on" : "off"));
         return connection -> new Http1Connection(connection, settings, handler, serverName).serve();
     }
 
