@@ -9,7 +9,7 @@ import dev.starling.http.Version;
  * checked as RFC 9112 requires while the fields are parsed: Host (§3.2), Content-Length (§6.2,
  * RFC 9110 §8.6), Transfer-Encoding (§6.1), Connection (§9.3) and Expect (RFC 9110 §10.1.1);
  * and notes the {@code X-Request-Id} on the way, so finding it costs no second scan.
- * One instance per request head.
+ * One instance per parser, {@link #reset} before each request head.
  */
 final class FieldRules {
 
@@ -25,6 +25,19 @@ final class FieldRules {
 
     FieldRules(long maxBodySize) {
         this.maxBodySize = maxBodySize;
+    }
+
+    /** Forgets the fields of the previous head. */
+    FieldRules reset() {
+        hosts = 0;
+        host = null;
+        contentLength = -1;
+        transferEncoding = null;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        expect = null;
+        requestId = null;
+        return this;
     }
 
     /** Notes one field; rejects at once what is invalid on its own. */

@@ -39,7 +39,7 @@ final class RequestParser {
 
     private final int maxRequestLine;
     private final int maxHeaderSize;
-    private final long maxBodySize;
+    private final FieldRules fields;
 
     // Scan state, relative to the buffer's position, which stays put until a head is returned.
     private int scanned;
@@ -51,7 +51,7 @@ final class RequestParser {
     RequestParser(int maxRequestLine, int maxHeaderSize, long maxBodySize) {
         this.maxRequestLine = maxRequestLine;
         this.maxHeaderSize = maxHeaderSize;
-        this.maxBodySize = maxBodySize;
+        this.fields = new FieldRules(maxBodySize);
     }
 
     /** The most bytes a head within both limits can take: request line, its CRLF and the header section. */
@@ -141,7 +141,7 @@ final class RequestParser {
             p += 2; // empty lines before the request line (RFC 9112 §2.2)
         }
         int lineEnd = indexOfCr(a, p);
-        FieldRules fields = new FieldRules(maxBodySize);
+        FieldRules fields = this.fields.reset();
         int sp1 = indexOf(a, p, lineEnd, (byte) ' ');
         int sp2 = sp1 < 0 ? -1 : indexOf(a, sp1 + 1, lineEnd, (byte) ' ');
         if (sp2 < 0) {
@@ -157,7 +157,8 @@ final class RequestParser {
         }
         RequestTarget target;
         try {
-            target = RequestTarget.parse(new String(a, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1), method);
+            target = sp2 - sp1 == 2 && a[sp1 + 1] == '/' ? RequestTarget.ROOT // the most common target: no string, no parse
+                    : RequestTarget.parse(new String(a, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1), method);
         } catch (MalformedTargetException e) {
             throw new RequestRejected(Status.BAD_REQUEST, e.getMessage(), e);
         }

@@ -36,6 +36,9 @@ import java.util.List;
  */
 public record RequestTarget(String raw, String path, String rawQuery, QueryParameters query, String authority) {
 
+    /** {@code /}, shared: the target of most requests. */
+    static final RequestTarget ROOT = new RequestTarget("/", "/", "", QueryParameters.EMPTY, "");
+
     /**
      * Parses origin-form ({@code /a?b}), absolute-form ({@code http://host/a?b}, whose scheme is
      * dropped and whose authority is kept in {@link #authority()}) and, for {@code OPTIONS}

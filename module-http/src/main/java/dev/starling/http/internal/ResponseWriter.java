@@ -28,6 +28,20 @@ final class ResponseWriter {
 
     private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
     private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final Status[] KNOWN = new Status[600];
+    private static final byte[][] STATUS_LINES = new byte[600][];
+
+    static {
+        for (int code = 100; code < 600; code++) {
+            Status status = Status.of(code);
+            if (!status.reason().isEmpty()) { // a constant: Status.of returns the same instance each time
+                KNOWN[code] = status;
+                STATUS_LINES[code] = ("HTTP/1.1 " + code + " " + status.reason() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            }
+        }
+    }
+
     private static final byte[] REQUEST_ID = "X-Request-Id: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -37,6 +51,7 @@ final class ResponseWriter {
     private final Connection connection;
     private final byte[] serverLine;
     private byte[] head = new byte[512];
+    private ByteBuffer headBuffer = ByteBuffer.wrap(head);
     private int length;
     private long lastContentLength;
 
@@ -118,25 +133,42 @@ final class ResponseWriter {
         boolean sendsContent = !noContent && !headRequest;
         boolean chunked = contentLength < 0 && version == Version.HTTP_1_1;
         boolean closeDelimited = contentLength < 0 && !chunked && sendsContent;
-        boolean persist = keepAlive && !closeDelimited && !asksToClose(headers);
         lastContentLength = sendsContent ? contentLength : 0;
 
-        beginHead(status);
-        if (!headers.contains("Date")) {
-            put(DateCache.fieldLine());
-        }
-        if (!headers.contains("Server")) {
-            put(serverLine);
-        }
-        boolean ownId = false;
+        // One pass over the handler's fields writes them and notes the ones the server would add
+        // or that change framing, so a typical response costs one comparison per field.
+        length = 0;
+        put(statusLine(status));
+        boolean hasDate = false;
+        boolean hasServer = false;
+        boolean hasId = false;
+        boolean asksToClose = false;
         for (int i = 0; i < headers.size(); i++) {
             String name = headers.name(i);
-            if (!Ascii.equalsIgnoreCase(name, "Connection")) {
-                field(name, headers.value(i));
-                ownId |= name.length() == 12 && Ascii.equalsIgnoreCase(name, "X-Request-Id");
+            switch (name.length()) {
+                case 4 -> hasDate |= Ascii.equalsIgnoreCase(name, "Date");
+                case 6 -> hasServer |= Ascii.equalsIgnoreCase(name, "Server");
+                case 10 -> {
+                    if (Ascii.equalsIgnoreCase(name, "Connection")) {
+                        asksToClose |= Ascii.listContains(headers.value(i), "close");
+                        continue; // the server writes its own Connection field
+                    }
+                }
+                case 12 -> hasId |= Ascii.equalsIgnoreCase(name, "X-Request-Id");
+                default -> {
+                    // not a field the server adds
+                }
             }
+            field(name, headers.value(i));
         }
-        if (requestId != null && !ownId) {
+        boolean persist = keepAlive && !closeDelimited && !asksToClose;
+        if (!hasDate) {
+            put(DateCache.fieldLine());
+        }
+        if (!hasServer) {
+            put(serverLine);
+        }
+        if (requestId != null && !hasId) {
             put(REQUEST_ID);
             put(requestId); // valid by RequestIds.isValid or made by RequestIds.next: no CR, LF or control
             put(CRLF);
@@ -146,7 +178,9 @@ final class ResponseWriter {
             if (chunked) {
                 field("Transfer-Encoding", "chunked");
             } else if (contentLength >= 0) {
-                field("Content-Length", Long.toString(contentLength));
+                put(CONTENT_LENGTH);
+                putDecimal(contentLength);
+                put(CRLF);
             }
         }
         if (!persist) {
@@ -155,7 +189,10 @@ final class ResponseWriter {
             field("Connection", "keep-alive"); // RFC 9112 §9.3: an HTTP/1.0 connection persists only when both say so
         }
         put(CRLF);
-        ByteBuffer headBuffer = ByteBuffer.wrap(head, 0, length);
+        if (headBuffer.array() != head) {
+            headBuffer = ByteBuffer.wrap(head); // the array grew
+        }
+        headBuffer.clear().limit(length);
 
         if (!sendsContent) {
             if (body instanceof Response.Body.Streamed streamed) {
@@ -254,22 +291,28 @@ final class ResponseWriter {
         }
     }
 
-    private static boolean asksToClose(Headers headers) {
-        for (int i = 0; i < headers.size(); i++) {
-            if (Ascii.equalsIgnoreCase(headers.name(i), "Connection") && Ascii.listContains(headers.value(i), "close")) {
-                return true;
-            }
+    /** {@code HTTP/1.1 200 OK\r\n}, made once per constant status. */
+    private static byte[] statusLine(Status status) {
+        byte[] cached = STATUS_LINES[status.code()];
+        if (cached != null && KNOWN[status.code()].equals(status)) {
+            return cached;
         }
-        return false;
+        return ("HTTP/1.1 " + status.code() + " " + status.reason() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private void beginHead(Status status) {
-        length = 0;
-        put("HTTP/1.1 ");
-        put(Integer.toString(status.code()));
-        put(" ");
-        put(status.reason());
-        put("\r\n");
+    /** Writes a non-negative number in decimal, without making a string. */
+    private void putDecimal(long value) {
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        ensure(digits);
+        long v = value;
+        for (int i = length + digits - 1; i >= length; i--) {
+            head[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        length += digits;
     }
 
     private void field(String name, String value) {
