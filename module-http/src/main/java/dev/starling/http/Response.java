@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -153,6 +154,30 @@ public final class Response {
     }
 
     /**
+     * This response with the content of the file at {@code file} as its body, sent with
+     * {@code Content-Length} and handed to the kernel with
+     * {@link dev.starling.process.Connection#transferFrom} ({@code sendfile(2)} on TCP): the bytes
+     * never enter the JVM.
+     *
+     * <ul>
+     *   <li>The file is opened, and its size taken, when the response is sent, on the
+     *       connection's thread; the same response can be sent many times, each time with the
+     *       file as it is then. If it cannot be opened then (missing, unreadable, a directory),
+     *       the client gets a {@code 500} that does not reveal why, and the cause is logged.</li>
+     *   <li>If the file shrinks while it is being sent, the response is cut short and the
+     *       connection closed, as {@code Content-Length} can no longer be met.</li>
+     *   <li>{@code Content-Type} is not guessed from the name: set it with {@link #withHeader}.
+     *       Guessing is how a server ends up sending an uploaded {@code .html} as a page.</li>
+     *   <li>Which file may be sent is the handler's decision: the server sends whatever path it
+     *       is given. {@link Request#path()} never climbs above {@code /}, but resolving it
+     *       against a root is still the handler's to check.</li>
+     * </ul>
+     */
+    public Response withBody(Path file) {
+        return new Response(status, headers, new Body.File(Objects.requireNonNull(file, "file")));
+    }
+
+    /**
      * This response with a body that {@code writer} produces while the response is sent, of
      * unknown length: sent chunked to HTTP/1.1 clients and delimited by closing the connection
      * for HTTP/1.0 clients. The writer is not called for a {@code HEAD} request.
@@ -224,6 +249,17 @@ public final class Response {
         record Streamed(InputStream in, long length) implements Body {
             public Streamed {
                 Objects.requireNonNull(in, "in");
+            }
+        }
+
+        /**
+         * Content of a file, opened when the response is sent and sent with {@code sendfile}.
+         *
+         * @param path the file
+         */
+        record File(Path path) implements Body {
+            public File {
+                Objects.requireNonNull(path, "path");
             }
         }
 

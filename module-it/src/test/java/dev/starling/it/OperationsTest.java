@@ -79,6 +79,7 @@ class OperationsTest {
         }, "one worker busy with the slow request");
         String out = status(pidFile);
         assertTrue(out.contains("Starling manager pid " + server.pid()), out);
+        assertTrue(out.contains("GET /?ms=4000 HTTP/1.1"), "the busy worker's request line: " + out);
         for (long pid : server.workerPids()) {
             assertTrue(out.contains(" " + pid + " "), "a line for worker " + pid + ":\n" + out);
         }
@@ -94,6 +95,7 @@ class OperationsTest {
         ServerProcess.await(Duration.ofSeconds(20), () -> ProcessHandle.of(stuck).isEmpty(), "the hung worker " + stuck + " to be killed");
         assertTrue(server.output().contains("worker pid " + stuck + " (slot 0, generation 1) has been inside one request for"),
                 server.output());
+        assertTrue(server.output().contains("(GET /?ms=600000 HTTP/1.1)"), "the log names the request: " + server.output());
         assertTrue(server.output().contains("longer than --request-timeout 2 s; stopping it (SIGKILL in 3 s) and starting a replacement"),
                 server.output());
         assertTrue(hung.handle((r, e) -> e != null).get(10, TimeUnit.SECONDS), "the stuck request failed with its worker");

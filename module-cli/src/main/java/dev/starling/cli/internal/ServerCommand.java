@@ -110,9 +110,13 @@ final class ServerCommand implements Callable<Integer> {
             description = "HTTP handler to answer requests with (http1 only; default: welcome).")
     String handler;
 
+    @Option(names = "--max-request-line", paramLabel = "BYTES",
+            description = "Longest HTTP request line; longer gets 414 (http1 only; 64-1048576, default: 8192).")
+    Integer maxRequestLine;
+
     @Option(names = "--max-header-size", paramLabel = "BYTES",
-            description = "Largest HTTP request line plus header section; larger gets 431 (http1 only; "
-                    + "256-1048576, default: 8192).")
+            description = "Largest HTTP header section after the request line (and largest trailer section); "
+                    + "larger gets 431 (http1 only; 256-1048576, default: 8192).")
     Integer maxHeaderSize;
 
     @Option(names = "--max-body-size", paramLabel = "BYTES",
@@ -120,9 +124,29 @@ final class ServerCommand implements Callable<Integer> {
     Integer maxBodySize;
 
     @Option(names = "--keepalive-timeout", paramLabel = "SECONDS",
-            description = "How long an HTTP connection may sit idle between requests, and wait for each read "
-                    + "inside one, before it is closed (http1 only; 1-3600, default: 5).")
+            description = "How long an HTTP connection may sit idle between requests before it is closed "
+                    + "(http1 only; 1-3600, default: 5).")
     Integer keepaliveTimeout;
+
+    @Option(names = "--header-timeout", paramLabel = "SECONDS",
+            description = "How long a request may take from its first byte to the end of its header section, "
+                    + "however slowly the bytes come; then 408 and close (http1 only; 1-3600, default: 10).")
+    Integer headerTimeout;
+
+    @Option(names = "--body-timeout", paramLabel = "SECONDS",
+            description = "How long each read inside a request body may wait for a byte; then 408 and close "
+                    + "(http1 only; 1-3600, default: 30).")
+    Integer bodyTimeout;
+
+    @Option(names = "--max-keepalive-reqs", paramLabel = "N",
+            description = "Requests served on one HTTP connection; the last gets Connection: close "
+                    + "(http1 only; 1-2147483647, default: 1000).")
+    Integer maxKeepaliveReqs;
+
+    @Option(names = "--access-log",
+            description = "Log every HTTP request (request line, status, length, time, request id) at INFO to the "
+                    + "logger dev.starling.http.access (http1 only; default: off).")
+    boolean accessLog;
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the manager's pid to FILE; removed on exit.")
     Path pidFile;
@@ -163,6 +187,10 @@ final class ServerCommand implements Callable<Integer> {
         if (handler != null) {
             settings.put("handler", handler);
         }
+        if (maxRequestLine != null) {
+            requireBetween("--max-request-line", maxRequestLine, 64, 1 << 20);
+            settings.put("max-request-line", maxRequestLine.toString());
+        }
         if (maxHeaderSize != null) {
             requireBetween("--max-header-size", maxHeaderSize, 256, 1 << 20);
             settings.put("max-header-size", maxHeaderSize.toString());
@@ -174,6 +202,21 @@ final class ServerCommand implements Callable<Integer> {
         if (keepaliveTimeout != null) {
             requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
             settings.put("keepalive-timeout", keepaliveTimeout.toString());
+        }
+        if (headerTimeout != null) {
+            requireBetween("--header-timeout", headerTimeout, 1, 3600);
+            settings.put("header-timeout", headerTimeout.toString());
+        }
+        if (bodyTimeout != null) {
+            requireBetween("--body-timeout", bodyTimeout, 1, 3600);
+            settings.put("body-timeout", bodyTimeout.toString());
+        }
+        if (maxKeepaliveReqs != null) {
+            requireBetween("--max-keepalive-reqs", maxKeepaliveReqs, 1, Integer.MAX_VALUE);
+            settings.put("max-keepalive-reqs", maxKeepaliveReqs.toString());
+        }
+        if (accessLog) {
+            settings.put("access-log", "true");
         }
         Optional<Spares> spares = Optional.empty();
         if (minSpare != null || maxSpare != null || maxWorkers != null) {

@@ -35,9 +35,13 @@ class ServerCommandTest {
             "--port|-1|server: --port must be between 0 and 65535, was -1 (see server --help)",
             "--timeout-ms|0|server: --timeout-ms must be between 1 and 3600000, was 0 (see server --help)",
             "--graceful-timeout|-5|server: --graceful-timeout must be between 0 and 86400, was -5 (see server --help)",
+            "--max-request-line|63|server: --max-request-line must be between 64 and 1048576, was 63 (see server --help)",
             "--max-header-size|10|server: --max-header-size must be between 256 and 1048576, was 10 (see server --help)",
             "--max-body-size|-1|server: --max-body-size must be between 0 and 2147483647, was -1 (see server --help)",
             "--keepalive-timeout|0|server: --keepalive-timeout must be between 1 and 3600, was 0 (see server --help)",
+            "--header-timeout|0|server: --header-timeout must be between 1 and 3600, was 0 (see server --help)",
+            "--body-timeout|3601|server: --body-timeout must be between 1 and 3600, was 3601 (see server --help)",
+            "--max-keepalive-reqs|0|server: --max-keepalive-reqs must be between 1 and 2147483647, was 0 (see server --help)",
             "--port|http|server: Invalid value for option '--port': 'http' is not an int (see server --help)",
             "--worker|many|server: Invalid value for option '--worker': 'many' is not an int (see server --help)",
     })
@@ -60,7 +64,7 @@ class ServerCommandTest {
         Run r = run("--help");
         assertEquals(0, r.status());
         for (String flag : new String[] {"--host", "--port", "--worker", "--timeout-ms", "--graceful-timeout", "--process",
-                "--handler", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--pid-file", "--help", "--version"}) {
+                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--header-timeout", "--body-timeout", "--max-keepalive-reqs", "--access-log", "--pid-file", "--help", "--version"}) {
             assertTrue(r.out().contains(flag), flag + " missing from:\n" + r.out());
         }
     }

@@ -7,8 +7,9 @@ import dev.starling.http.Version;
 /**
  * The header fields that decide how a request is framed and whether its connection persists,
  * checked as RFC 9112 requires while the fields are parsed: Host (§3.2), Content-Length (§6.2,
- * RFC 9110 §8.6), Transfer-Encoding (§6.1), Connection (§9.3) and Expect (RFC 9110 §10.1.1).
- * One instance per request head.
+ * RFC 9110 §8.6), Transfer-Encoding (§6.1), Connection (§9.3) and Expect (RFC 9110 §10.1.1);
+ * and notes the {@code X-Request-Id} on the way, so finding it costs no second scan.
+ * One instance per parser, {@link #reset} before each request head.
  */
 final class FieldRules {
 
@@ -20,9 +21,23 @@ final class FieldRules {
     private boolean connectionClose;
     private boolean connectionKeepAlive;
     private String expect;
+    private String requestId;
 
     FieldRules(long maxBodySize) {
         this.maxBodySize = maxBodySize;
+    }
+
+    /** Forgets the fields of the previous head. */
+    FieldRules reset() {
+        hosts = 0;
+        host = null;
+        contentLength = -1;
+        transferEncoding = null;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        expect = null;
+        requestId = null;
+        return this;
     }
 
     /** Notes one field; rejects at once what is invalid on its own. */
@@ -43,6 +58,11 @@ final class FieldRules {
                 if (Ascii.equalsIgnoreCase(name, "Connection")) {
                     connectionClose |= Ascii.listContains(value, "close");
                     connectionKeepAlive |= Ascii.listContains(value, "keep-alive");
+                }
+            }
+            case 12 -> {
+                if (requestId == null && Ascii.equalsIgnoreCase(name, "X-Request-Id") && RequestIds.isValid(value)) {
+                    requestId = value;
                 }
             }
             case 14 -> {
@@ -110,7 +130,7 @@ final class FieldRules {
         }
         // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
         boolean keepAlive = !connectionClose && (version == Version.HTTP_1_1 || connectionKeepAlive);
-        return new RequestHead(method, target, version, headers, length, keepAlive, expectContinue);
+        return new RequestHead(method, target, version, headers, length, keepAlive, expectContinue, requestId);
     }
 
     /** Content-Length = 1*DIGIT; a list of identical values counts as one (RFC 9110 §8.6). */

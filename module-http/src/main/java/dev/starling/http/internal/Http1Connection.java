@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 
 /**
  * Serves HTTP/1.1 on one connection: reads requests one after another (pipelined ones from the
@@ -20,7 +21,11 @@ import java.time.Duration;
  * connection's own thread; one instance per connection.
  *
  * <p>Between requests the connection is marked {@link Connection#idle() idle} and waits at most
- * the keep-alive timeout, then closes quietly. A request that is rejected (bad syntax, a limit,
+ * the keep-alive timeout, then closes quietly. Once a request's first byte is in, its head must
+ * be complete within the header timeout, whatever the pace of its bytes (a slowloris client gets
+ * {@code 408}); each read of its body may wait at most the body timeout ({@code 408}). After
+ * {@code --max-keepalive-reqs} requests the connection closes with {@code Connection: close}.
+ * A request that is rejected (bad syntax, a limit,
  * a timeout in the middle of it) is answered with its error status and {@code Connection: close},
  * and the connection closes, since the framing of what follows can no longer be trusted.
  */
@@ -41,24 +46,45 @@ final class Http1Connection {
     private final Inbound in;
     private final RequestParser parser;
     private final ResponseWriter out;
+    private final AccessLog accessLog; // null when --access-log is off: then logging costs nothing
+    private final LongSupplier nanoClock;
+    private Duration readTimeout; // as last set on the connection, so unchanged timeouts cost no call
+    private int served;
 
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName) {
+        this(connection, settings, handler, serverName, settings.accessLog() ? AccessLog.toSystemLogger() : null);
+    }
+
+    /** @param accessLog where each exchange is logged, or {@code null} for nowhere */
+    Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
+                    AccessLog accessLog) {
+        this(connection, settings, handler, serverName, accessLog, System::nanoTime);
+    }
+
+    /** @param nanoClock the clock the header timeout is measured with, {@link System#nanoTime} but in tests */
+    Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
+                    AccessLog accessLog, LongSupplier nanoClock) {
         this.connection = connection;
+        this.accessLog = accessLog;
+        this.nanoClock = nanoClock;
         this.settings = settings;
         this.handler = handler;
-        this.in = new Inbound(connection, Math.max(settings.maxHeaderSize(), 8192));
-        this.parser = new RequestParser(settings.maxHeaderSize(), settings.maxBodySize());
+        this.parser = new RequestParser(settings.maxRequestLine(), settings.maxHeaderSize(), settings.maxBodySize());
+        this.in = new Inbound(connection, Math.max(parser.maxHeadBytes(), 8192));
         this.out = new ResponseWriter(connection, serverName);
     }
 
     /** Serves until either side ends the connection; the caller closes it. */
     void serve() throws IOException {
-        connection.readTimeout(settings.keepAliveTimeout());
         while (true) {
             RequestHead head;
             try {
                 head = nextHead();
             } catch (RequestRejected rejected) {
+                if (accessLog != null) {
+                    accessLog.log(connection.id(), connection.remoteAddress(), null, rejected.status().code(), -1,
+                            System.nanoTime(), null);
+                }
                 reject(rejected);
                 return;
             }
@@ -76,6 +102,7 @@ final class Http1Connection {
     private RequestHead nextHead() throws IOException {
         parser.reset();
         if (!in.hasRemaining()) {
+            readTimeout(settings.keepAliveTimeout());
             connection.idle();
             try {
                 if (in.fill() < 0) {
@@ -88,27 +115,59 @@ final class Http1Connection {
             }
         }
         connection.busy();
+        // The header timeout counts from the first byte of the head, which is here now; a head
+        // complete in the first read (the common case) never reads the clock.
+        long deadline = 0;
         while (true) {
             RequestHead head = parser.parse(in.buffer());
             if (head != null) {
                 return head;
             }
+            long now = nanoClock.getAsLong();
+            if (deadline == 0) {
+                deadline = now + settings.headerTimeout().toNanos();
+            }
+            long left = deadline - now;
+            if (left <= 0) {
+                throw headTimedOut(null);
+            }
+            // Each read waits at most for what is left, so a client dripping bytes cannot stretch it.
+            readTimeout(Duration.ofMillis(Math.max(1, (left + 999_999) / 1_000_000)));
             try {
                 if (in.fill() < 0) {
                     return null; // the peer left in the middle of a head: nobody to answer
                 }
             } catch (SocketTimeoutException e) {
-                throw new RequestRejected(Status.REQUEST_TIMEOUT, "request head stalled for more than "
-                        + settings.keepAliveTimeout().toSeconds() + " s (--keepalive-timeout)", e);
+                throw headTimedOut(e);
             }
+        }
+    }
+
+    private RequestRejected headTimedOut(SocketTimeoutException cause) {
+        return new RequestRejected(Status.REQUEST_TIMEOUT, "request head not complete within "
+                + settings.headerTimeout().toSeconds() + " s (--header-timeout)", cause);
+    }
+
+    /** Sets the connection's read timeout, unless it is set to that already. */
+    private void readTimeout(Duration timeout) throws IOException {
+        if (!timeout.equals(readTimeout)) {
+            connection.readTimeout(timeout);
+            readTimeout = timeout;
         }
     }
 
     /** One request and its response; returns whether the connection persists. */
     private boolean exchange(RequestHead head) throws IOException {
+        // The scoreboard (and a hung-worker log line) shows the request line; head.toString() builds it only then.
+        connection.describeExchange(head);
+        long start = accessLog == null ? 0 : System.nanoTime();
+        String requestId = head.requestId() != null ? head.requestId() : RequestIds.next();
         RequestBody body = RequestBody.of(head, in, settings, out::sendContinue);
+        if (!body.finished()) {
+            readTimeout(settings.bodyTimeout());
+        }
         Request request = new Request(head.method(), head.target().raw(), head.target().path(), head.target().query(),
-                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), body);
+                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), requestId, java.util.Map.of(), body);
         Response response;
         try {
             response = handler.handle(request);
@@ -122,25 +181,39 @@ final class Http1Connection {
             if (body.failure() != null) {
                 // The handler failed because the body did: the client gets the body's error.
                 reject(body.failure());
+                logAccess(head, body.failure().status(), -1, start, requestId);
                 return false;
             }
             LOG.log(WARNING, () -> "connection " + connection.id() + ": handler '" + handler.name() + "' failed on "
-                    + head.method() + "; answered 500", e);
+                    + head.method() + " (request id " + requestId + "); answered 500", e);
             response = ResponseWriter.INTERNAL_ERROR;
         }
-        boolean keepAlive = head.keepAlive() && !connection.draining() && body.failure() == null;
+        // --max-keepalive-reqs: the last request a connection may carry is answered with Connection: close.
+        boolean keepAlive = head.keepAlive() && !connection.draining() && body.failure() == null
+                && ++served < settings.maxKeepAliveRequests();
         boolean streamed = response.body() instanceof Response.Body.Streamed
                 || response.body() instanceof Response.Body.Written;
         if (keepAlive && !streamed) {
             // Settle the request before answering, so the answer can say whether the connection stays.
             keepAlive = body.discard(DISCARD_LIMIT);
         }
-        boolean persist = out.send(response, head.version(), head.isHead(), keepAlive);
+        boolean persist = out.send(response, head.version(), head.isHead(), keepAlive, requestId);
         if (persist && streamed) {
             // A streamed response may have read the request body while writing; drop what is left.
             persist = body.discard(DISCARD_LIMIT);
         }
+        if (accessLog != null) {
+            logAccess(head, response.status(), out.lastContentLength(), start, requestId);
+        }
         return persist;
+    }
+
+    private void logAccess(RequestHead head, Status status, long length, long start, String requestId) {
+        if (accessLog != null) {
+            accessLog.log(connection.id(), connection.remoteAddress(),
+                    head.method() + " " + head.target().raw() + " " + head.version().text(), status.code(), length, start,
+                    requestId);
+        }
     }
 
     /** Answers a rejected request and closes. */

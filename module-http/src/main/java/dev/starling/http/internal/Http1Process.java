@@ -14,7 +14,9 @@ import java.util.ServiceLoader;
  * The {@code http1} protocol: HTTP/1.0 and HTTP/1.1 (RFC 9112) over any stream transport,
  * answering with the {@link Handler} selected by {@code --handler}.
  *
- * <p>Settings (see {@link Http1Settings} for bounds): {@code max-header-size} (default 8192),
+ * <p>Settings (see {@link Http1Settings} for bounds): {@code max-request-line} (default 8192),
+ * {@code max-header-size} (default 8192), {@code header-timeout} (10 s), {@code body-timeout} (30 s),
+ * {@code max-keepalive-reqs} (1000), {@code access-log} (false),
  * {@code max-body-size} (default 10485760), {@code keepalive-timeout} in seconds (default 5),
  * {@code handler} (default {@code welcome}).
  */
@@ -48,8 +50,12 @@ public final class Http1Process implements Process {
                     + "' cannot be sent as a Server header value (RFC 9110 §5.5)");
         }
         LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving handler '" + handler.name()
-                + "' (" + handler.getClass().getName() + "), max header size " + settings.maxHeaderSize()
-                + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds() + " s");
+                + "' (" + handler.getClass().getName() + "), max request line " + settings.maxRequestLine()
+                + ", max header size " + settings.maxHeaderSize()
+                + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds()
+                + " s, header timeout " + settings.headerTimeout().toSeconds() + " s, body timeout "
+                + settings.bodyTimeout().toSeconds() + " s, max keep-alive requests " + settings.maxKeepAliveRequests()
+                + ", access log " + (settings.accessLog() ? "on" : "off"));
         return connection -> new Http1Connection(connection, settings, handler, serverName).serve();
     }
 

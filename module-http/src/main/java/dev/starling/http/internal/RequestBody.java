@@ -46,7 +46,7 @@ final class RequestBody extends InputStream {
     static RequestBody of(RequestHead head, Inbound in, Http1Settings settings, ContinueSender continueSender) {
         ContinueSender sender = head.expectContinue() ? continueSender : null;
         ChunkedDecoder decoder = head.chunked() ? new ChunkedDecoder(settings.maxBodySize(), settings.maxHeaderSize()) : null;
-        return new RequestBody(in, decoder, Math.max(head.contentLength(), 0), settings.keepAliveTimeout(), sender);
+        return new RequestBody(in, decoder, Math.max(head.contentLength(), 0), settings.bodyTimeout(), sender);
     }
 
     /** Whether the whole body has been read (or discarded). */
@@ -140,7 +140,7 @@ final class RequestBody extends InputStream {
             throw e;
         } catch (SocketTimeoutException e) {
             failure = new RequestRejected(Status.REQUEST_TIMEOUT, "request body stalled for more than "
-                    + timeout.toSeconds() + " s (--keepalive-timeout)", e);
+                    + timeout.toSeconds() + " s (--body-timeout)", e);
             throw failure;
         } catch (EOFException e) {
             failure = new RequestRejected(Status.BAD_REQUEST, "connection ended before the request body did", e);

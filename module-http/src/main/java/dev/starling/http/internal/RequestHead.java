@@ -16,9 +16,17 @@ import dev.starling.http.Version;
  * @param keepAlive      whether the client allows the connection to persist after this exchange
  *                       (RFC 9112 §9.3)
  * @param expectContinue whether the client waits for {@code 100 Continue} before sending the body
+ * @param requestId      the first {@code X-Request-Id} value when it is {@link RequestIds#isValid valid},
+ *                       else {@code null}
  */
 record RequestHead(String method, RequestTarget target, Version version, Headers headers,
-                   long contentLength, boolean keepAlive, boolean expectContinue) {
+                   long contentLength, boolean keepAlive, boolean expectContinue, String requestId) {
+
+    /** The request line, e.g. {@code GET /path?q HTTP/1.1}, for operators (scoreboard, logs). */
+    @Override
+    public String toString() {
+        return method + " " + target.raw() + " " + version.text();
+    }
 
     boolean chunked() {
         return contentLength < 0;

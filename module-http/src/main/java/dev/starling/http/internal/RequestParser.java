@@ -20,27 +20,43 @@ import java.nio.charset.StandardCharsets;
  * differently than we do. Empty lines before the request line are ignored (RFC 9112 §2.2) but
  * count towards the limit.
  *
- * <p><b>Limit.</b> The section, from its first byte to its final CRLF CRLF, may take at most
- * {@code maxHeaderSize} bytes ({@code --max-header-size}); more is answered {@code 431} as soon
- * as the limit is crossed, without waiting for the rest.
+ * <p><b>Methods.</b> A method that is not a token is answered {@code 400}; {@code CONNECT} is
+ * {@code 501}. Any other token, known or not, reaches the handler, which answers an unknown one
+ * with {@code 405} or {@code 501} (RFC 9110 §9.1), as the router does with {@code 405}: WebDAV and
+ * other extension methods stay possible.
+ *
+ * <p><b>Limits.</b> The request line, with any empty lines before it, may take at most
+ * {@code maxRequestLine} bytes without its CRLF ({@code --max-request-line}); more is answered
+ * {@code 414}. The header section after it, from its first field line to the final empty line,
+ * CRLFs included, may take at most {@code maxHeaderSize} bytes ({@code --max-header-size}); more
+ * is answered {@code 431}. Both are checked as soon as the limit is crossed, without waiting for
+ * the rest, so a buffer of {@link #maxHeadBytes()} always holds a head that fits.
  */
 final class RequestParser {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
 
+    private final int maxRequestLine;
     private final int maxHeaderSize;
-    private final long maxBodySize;
+    private final FieldRules fields;
 
     // Scan state, relative to the buffer's position, which stays put until a head is returned.
     private int scanned;
     private int lineLength;
     private boolean afterCr;
     private boolean sawRequestLine;
+    private int fieldsStart;
 
-    RequestParser(int maxHeaderSize, long maxBodySize) {
+    RequestParser(int maxRequestLine, int maxHeaderSize, long maxBodySize) {
+        this.maxRequestLine = maxRequestLine;
         this.maxHeaderSize = maxHeaderSize;
-        this.maxBodySize = maxBodySize;
+        this.fields = new FieldRules(maxBodySize);
+    }
+
+    /** The most bytes a head within both limits can take: request line, its CRLF and the header section. */
+    int maxHeadBytes() {
+        return maxRequestLine + 2 + maxHeaderSize;
     }
 
     /** Forgets a partly scanned head; the next {@link #parse} starts at the buffer's position. */
@@ -49,6 +65,7 @@ final class RequestParser {
         lineLength = 0;
         afterCr = false;
         sawRequestLine = false;
+        fieldsStart = 0;
     }
 
     /**
@@ -59,43 +76,62 @@ final class RequestParser {
      * @return the head, with {@code in} positioned after it; or {@code null} when more bytes
      *         are needed, with {@code in} unchanged
      * @throws RequestRejected when the bytes so far cannot begin a valid request, or the head
-     *         would exceed the limit
+     *         would exceed a limit
      */
     RequestHead parse(ByteBuffer in) throws RequestRejected {
         byte[] a = in.array();
         int base = in.arrayOffset() + in.position();
-        int end = Math.min(in.remaining(), maxHeaderSize);
+        int available = in.remaining();
         int i = scanned;
-        while (i < end) {
-            byte b = a[base + i++];
-            if (afterCr) {
-                if (b != LF) {
-                    throw RequestRejected.badRequest("bare CR in the request head; lines must end in CRLF (RFC 9112 §2.2)");
+        while (true) {
+            // Phase one scans the request line, phase two the header section; each has its own bound.
+            int bound = sawRequestLine ? fieldsStart + maxHeaderSize : maxRequestLine + 2;
+            int end = Math.min(available, bound);
+            boolean nextPhase = false;
+            while (i < end) {
+                byte b = a[base + i++];
+                if (afterCr) {
+                    if (b != LF) {
+                        throw RequestRejected.badRequest("bare CR in the request head; lines must end in CRLF (RFC 9112 §2.2)");
+                    }
+                    afterCr = false;
+                    if (lineLength > 0) {
+                        lineLength = 0;
+                        if (!sawRequestLine) {
+                            sawRequestLine = true;
+                            fieldsStart = i;
+                            nextPhase = true;
+                            break;
+                        }
+                    } else if (sawRequestLine) {
+                        RequestHead head = parseHead(a, base, base + i);
+                        in.position(in.position() + i);
+                        reset();
+                        return head;
+                    }
+                } else if (b == CR) {
+                    afterCr = true;
+                } else if (b == LF) {
+                    throw RequestRejected.badRequest("bare LF in the request head; lines must end in CRLF (RFC 9112 §2.2)");
+                } else {
+                    lineLength++;
                 }
-                afterCr = false;
-                if (lineLength > 0) {
-                    sawRequestLine = true;
-                    lineLength = 0;
-                } else if (sawRequestLine) {
-                    RequestHead head = parseHead(a, base, base + i);
-                    in.position(in.position() + i);
-                    reset();
-                    return head;
-                }
-            } else if (b == CR) {
-                afterCr = true;
-            } else if (b == LF) {
-                throw RequestRejected.badRequest("bare LF in the request head; lines must end in CRLF (RFC 9112 §2.2)");
-            } else {
-                lineLength++;
             }
+            if (nextPhase) {
+                continue;
+            }
+            scanned = i;
+            if (i < bound) {
+                return null;
+            }
+            if (sawRequestLine) {
+                throw new RequestRejected(Status.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        "header section exceeds " + maxHeaderSize + " bytes (--max-header-size)");
+            }
+            // RFC 9112 §3: a server that receives a request-target longer than it wishes to parse MUST answer 414.
+            throw new RequestRejected(Status.URI_TOO_LONG,
+                    "request line exceeds " + maxRequestLine + " bytes (--max-request-line)");
         }
-        scanned = i;
-        if (i >= maxHeaderSize) {
-            throw new RequestRejected(Status.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                    "request line and header fields exceed " + maxHeaderSize + " bytes (--max-header-size)");
-        }
-        return null;
     }
 
     /** Parses a complete head in {@code a[from, to)}, which ends in CRLF CRLF and has only CRLF line ends. */
@@ -105,7 +141,7 @@ final class RequestParser {
             p += 2; // empty lines before the request line (RFC 9112 §2.2)
         }
         int lineEnd = indexOfCr(a, p);
-        FieldRules fields = new FieldRules(maxBodySize);
+        FieldRules fields = this.fields.reset();
         int sp1 = indexOf(a, p, lineEnd, (byte) ' ');
         int sp2 = sp1 < 0 ? -1 : indexOf(a, sp1 + 1, lineEnd, (byte) ' ');
         if (sp2 < 0) {
@@ -121,7 +157,8 @@ final class RequestParser {
         }
         RequestTarget target;
         try {
-            target = RequestTarget.parse(new String(a, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1), method);
+            target = sp2 - sp1 == 2 && a[sp1 + 1] == '/' ? RequestTarget.ROOT // the most common target: no string, no parse
+                    : RequestTarget.parse(new String(a, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1), method);
         } catch (MalformedTargetException e) {
             throw new RequestRejected(Status.BAD_REQUEST, e.getMessage(), e);
         }
@@ -132,7 +169,14 @@ final class RequestParser {
             parseField(a, p, lineEnd, headers, fields);
             p = lineEnd + 2;
         }
-        return fields.finish(method, target, version, headers.build());
+        Headers built = headers.build();
+        RequestHead head = fields.finish(method, target, version, built);
+        if (!target.authority().isEmpty()) {
+            // RFC 9112 §3.2.2: with absolute-form, the target's authority replaces the Host field's value.
+            head = new RequestHead(method, target, version, built.with("Host", target.authority()),
+                    head.contentLength(), head.keepAlive(), head.expectContinue(), head.requestId());
+        }
+        return head;
     }
 
     /** One field line, {@code a[from, to)} without its CRLF (RFC 9112 §5). */

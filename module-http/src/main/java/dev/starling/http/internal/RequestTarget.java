@@ -30,17 +30,24 @@ import java.util.List;
  *                 {@code OPTIONS *}
  * @param rawQuery the query without {@code ?}, still encoded; empty when there is none
  * @param query    the decoded query parameters
+ * @param authority the authority of an absolute-form target ({@code host[:port]}), which the
+ *                 server uses in place of the Host field (RFC 9112 §3.2.2); empty for the
+ *                 other forms
  */
-public record RequestTarget(String raw, String path, String rawQuery, QueryParameters query) {
+public record RequestTarget(String raw, String path, String rawQuery, QueryParameters query, String authority) {
+
+    /** {@code /}, shared: the target of most requests. */
+    static final RequestTarget ROOT = new RequestTarget("/", "/", "", QueryParameters.EMPTY, "");
 
     /**
-     * Parses origin-form ({@code /a?b}), absolute-form ({@code http://host/a?b}, whose scheme
-     * and authority are dropped: Host is read from the header) and, for {@code OPTIONS} only,
-     * asterisk-form ({@code *}).
+     * Parses origin-form ({@code /a?b}), absolute-form ({@code http://host/a?b}, whose scheme is
+     * dropped and whose authority is kept in {@link #authority()}) and, for {@code OPTIONS}
+     * only, asterisk-form ({@code *}).
      *
      * @throws IllegalArgumentException (always a {@link MalformedTargetException}, answered
      *         {@code 400}) for any other form, a character outside visible ASCII, a fragment,
-     *         a malformed or non-UTF-8 percent-escape, or a control character in the path
+     *         a malformed or non-UTF-8 percent-escape, a control character in the path, or an
+     *         absolute-form authority that is empty, carries userinfo or is not a valid host
      */
     public static RequestTarget parse(String raw, String method) {
         int n = raw.length();
@@ -62,9 +69,10 @@ public record RequestTarget(String raw, String path, String rawQuery, QueryParam
             if (!"OPTIONS".equals(method)) {
                 throw new MalformedTargetException("asterisk-form request-target is only allowed with OPTIONS (RFC 9112 §3.2.4)");
             }
-            return new RequestTarget(raw, "*", "", QueryParameters.EMPTY);
+            return new RequestTarget(raw, "*", "", QueryParameters.EMPTY, "");
         }
         int pathStart;
+        String authority = "";
         if (raw.charAt(0) == '/') {
             pathStart = 0;
         } else if (raw.regionMatches(true, 0, "http://", 0, 7) || raw.regionMatches(true, 0, "https://", 0, 8)) {
@@ -74,6 +82,12 @@ public record RequestTarget(String raw, String path, String rawQuery, QueryParam
             while (pathStart < n && raw.charAt(pathStart) != '/' && raw.charAt(pathStart) != '?') {
                 pathStart++;
             }
+            authority = raw.substring(authorityStart, pathStart);
+            if (authority.isEmpty() || authority.indexOf('@') >= 0 || !FieldRules.isValidHost(authority)) {
+                // RFC 9110 §4.2.1: an http URI with an empty host is invalid; §4.2.4: userinfo is to be treated as an error.
+                throw new MalformedTargetException("absolute-form request-target has an empty, userinfo-carrying or invalid"
+                        + " authority (RFC 9110 §4.2)");
+            }
         } else {
             throw new MalformedTargetException("request-target must start with '/' or 'http://' or 'https://' (RFC 9112 §3.2)");
         }
@@ -81,7 +95,7 @@ public record RequestTarget(String raw, String path, String rawQuery, QueryParam
         int pathEnd = q < 0 ? n : q;
         String path = pathEnd == pathStart ? "/" : normalizePath(raw.substring(pathStart, pathEnd));
         String rawQuery = q < 0 ? "" : raw.substring(q + 1);
-        return new RequestTarget(raw, path, rawQuery, QueryParameters.parse(rawQuery));
+        return new RequestTarget(raw, path, rawQuery, QueryParameters.parse(rawQuery), authority);
     }
 
     /**

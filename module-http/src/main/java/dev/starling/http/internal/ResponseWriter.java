@@ -10,7 +10,11 @@ import dev.starling.process.Connection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -23,6 +27,22 @@ import java.util.Arrays;
 final class ResponseWriter {
 
     private static final System.Logger LOG = System.getLogger(ResponseWriter.class.getName());
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final Status[] KNOWN = new Status[600];
+    private static final byte[][] STATUS_LINES = new byte[600][];
+
+    static {
+        for (int code = 100; code < 600; code++) {
+            Status status = Status.of(code);
+            if (!status.reason().isEmpty()) { // a constant: Status.of returns the same instance each time
+                KNOWN[code] = status;
+                STATUS_LINES[code] = ("HTTP/1.1 " + code + " " + status.reason() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            }
+        }
+    }
+
+    private static final byte[] REQUEST_ID = "X-Request-Id: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What a failed handler or body source is answered with: a body that reveals nothing. */
@@ -31,7 +51,9 @@ final class ResponseWriter {
     private final Connection connection;
     private final byte[] serverLine;
     private byte[] head = new byte[512];
+    private ByteBuffer headBuffer = ByteBuffer.wrap(head);
     private int length;
+    private long lastContentLength;
 
     /** @param serverName the {@code Server} field value; must be a valid field value */
     ResponseWriter(Connection connection, String serverName) {
@@ -51,7 +73,7 @@ final class ResponseWriter {
     void sendError(Status status, String detail) throws IOException {
         String text = status.code() + " " + status.reason() + (detail.isEmpty() ? "" : ": " + detail) + "\n";
         Response error = Response.of(status, text);
-        send(error, Version.HTTP_1_1, false, false);
+        send(error, Version.HTTP_1_1, false, false, null);
     }
 
     /**
@@ -61,13 +83,42 @@ final class ResponseWriter {
      *                    {@code GET}, but no content (RFC 9110 §9.3.2)
      * @param keepAlive   whether the connection may persist; if false the response carries
      *                    {@code Connection: close}
+     * @param requestId   sent as {@code X-Request-Id} unless the response sets that field, or
+     *                    {@code null} for none
      * @return whether the connection may carry another request: false when {@code keepAlive}
      *         was, when the response asked for close or was delimited by closing, and when its
      *         body's source failed after the head was sent (then the response is incomplete,
      *         the failure is logged, and the connection must be closed without more output)
      * @throws IOException when writing to the connection fails
      */
-    boolean send(Response response, Version version, boolean headRequest, boolean keepAlive) throws IOException {
+    boolean send(Response response, Version version, boolean headRequest, boolean keepAlive, String requestId)
+            throws IOException {
+        if (!(response.body() instanceof Response.Body.File file)) {
+            return send(response, version, headRequest, keepAlive, requestId, null);
+        }
+        FileChannel channel;
+        try {
+            if (!Files.isRegularFile(file.path())) {
+                throw new NoSuchFileException(file.path().toString(), null, "not a regular file");
+            }
+            channel = FileChannel.open(file.path(), StandardOpenOption.READ);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": response file cannot be opened"
+                    + (requestId == null ? "" : " (request id " + requestId + ")") + "; answered 500", e);
+            return send(INTERNAL_ERROR, version, headRequest, keepAlive, requestId, null);
+        }
+        try (channel) {
+            return send(response, version, headRequest, keepAlive, requestId, channel);
+        }
+    }
+
+    /** The content length of the last response sent, or -1 when it was unknown (streamed chunked or to close). */
+    long lastContentLength() {
+        return lastContentLength;
+    }
+
+    private boolean send(Response response, Version version, boolean headRequest, boolean keepAlive, String requestId,
+                         FileChannel file) throws IOException {
         Status status = response.status();
         Headers headers = response.headers();
         Response.Body body = response.body();
@@ -75,32 +126,61 @@ final class ResponseWriter {
             case Response.Body.Empty empty -> 0;
             case Response.Body.Bytes bytes -> bytes.length();
             case Response.Body.Streamed streamed -> streamed.length();
+            case Response.Body.File ignored -> file.size();
             case Response.Body.Written written -> -1;
         };
         boolean noContent = status.forbidsContent();
         boolean sendsContent = !noContent && !headRequest;
         boolean chunked = contentLength < 0 && version == Version.HTTP_1_1;
         boolean closeDelimited = contentLength < 0 && !chunked && sendsContent;
-        boolean persist = keepAlive && !closeDelimited && !asksToClose(headers);
+        lastContentLength = sendsContent ? contentLength : 0;
 
-        beginHead(status);
-        if (!headers.contains("Date")) {
+        // One pass over the handler's fields writes them and notes the ones the server would add
+        // or that change framing, so a typical response costs one comparison per field.
+        length = 0;
+        put(statusLine(status));
+        boolean hasDate = false;
+        boolean hasServer = false;
+        boolean hasId = false;
+        boolean asksToClose = false;
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            switch (name.length()) {
+                case 4 -> hasDate |= Ascii.equalsIgnoreCase(name, "Date");
+                case 6 -> hasServer |= Ascii.equalsIgnoreCase(name, "Server");
+                case 10 -> {
+                    if (Ascii.equalsIgnoreCase(name, "Connection")) {
+                        asksToClose |= Ascii.listContains(headers.value(i), "close");
+                        continue; // the server writes its own Connection field
+                    }
+                }
+                case 12 -> hasId |= Ascii.equalsIgnoreCase(name, "X-Request-Id");
+                default -> {
+                    // not a field the server adds
+                }
+            }
+            field(name, headers.value(i));
+        }
+        boolean persist = keepAlive && !closeDelimited && !asksToClose;
+        if (!hasDate) {
             put(DateCache.fieldLine());
         }
-        if (!headers.contains("Server")) {
+        if (!hasServer) {
             put(serverLine);
         }
-        for (int i = 0; i < headers.size(); i++) {
-            if (!Ascii.equalsIgnoreCase(headers.name(i), "Connection")) {
-                field(headers.name(i), headers.value(i));
-            }
+        if (requestId != null && !hasId) {
+            put(REQUEST_ID);
+            put(requestId); // valid by RequestIds.isValid or made by RequestIds.next: no CR, LF or control
+            put(CRLF);
         }
         if (!noContent) {
             // RFC 9110 §8.6: no Content-Length with 1xx or 204; a 304's would describe another representation.
             if (chunked) {
                 field("Transfer-Encoding", "chunked");
             } else if (contentLength >= 0) {
-                field("Content-Length", Long.toString(contentLength));
+                put(CONTENT_LENGTH);
+                putDecimal(contentLength);
+                put(CRLF);
             }
         }
         if (!persist) {
@@ -108,8 +188,11 @@ final class ResponseWriter {
         } else if (version == Version.HTTP_1_0) {
             field("Connection", "keep-alive"); // RFC 9112 §9.3: an HTTP/1.0 connection persists only when both say so
         }
-        put(new byte[] {'\r', '\n'});
-        ByteBuffer headBuffer = ByteBuffer.wrap(head, 0, length);
+        put(CRLF);
+        if (headBuffer.array() != head) {
+            headBuffer = ByteBuffer.wrap(head); // the array grew
+        }
+        headBuffer.clear().limit(length);
 
         if (!sendsContent) {
             if (body instanceof Response.Body.Streamed streamed) {
@@ -128,8 +211,21 @@ final class ResponseWriter {
                 yield persist;
             }
             case Response.Body.Streamed streamed -> stream(headBuffer, streamed, chunked, version, persist);
+            case Response.Body.File ignored -> sendFile(headBuffer, file, contentLength, persist);
             case Response.Body.Written written -> write(headBuffer, written, chunked, version, persist);
         };
+    }
+
+    /** The head, then the file by {@link Connection#transferFrom} (sendfile): its bytes never enter the JVM. */
+    private boolean sendFile(ByteBuffer headBuffer, FileChannel file, long length, boolean persist) throws IOException {
+        connection.write(headBuffer);
+        long sent = connection.transferFrom(file, 0, length);
+        if (sent < length) {
+            LOG.log(WARNING, () -> "connection " + connection.id() + ": response file shrank to " + sent + " of the "
+                    + length + " bytes announced; closing the connection mid-response");
+            return false;
+        }
+        return persist;
     }
 
     private boolean stream(ByteBuffer headBuffer, Response.Body.Streamed streamed, boolean chunked, Version version,
@@ -180,7 +276,7 @@ final class ResponseWriter {
         if (!out.headSent()) {
             LOG.log(WARNING, () -> "connection " + connection.id() + ": response body failed before anything was sent;"
                     + " answered 500", e);
-            return send(INTERNAL_ERROR, version, false, persist);
+            return send(INTERNAL_ERROR, version, false, persist, null);
         }
         LOG.log(WARNING, () -> "connection " + connection.id()
                 + ": response body failed after the head was sent; closing the connection mid-response", e);
@@ -195,22 +291,28 @@ final class ResponseWriter {
         }
     }
 
-    private static boolean asksToClose(Headers headers) {
-        for (int i = 0; i < headers.size(); i++) {
-            if (Ascii.equalsIgnoreCase(headers.name(i), "Connection") && Ascii.listContains(headers.value(i), "close")) {
-                return true;
-            }
+    /** {@code HTTP/1.1 200 OK\r\n}, made once per constant status. */
+    private static byte[] statusLine(Status status) {
+        byte[] cached = STATUS_LINES[status.code()];
+        if (cached != null && KNOWN[status.code()].equals(status)) {
+            return cached;
         }
-        return false;
+        return ("HTTP/1.1 " + status.code() + " " + status.reason() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private void beginHead(Status status) {
-        length = 0;
-        put("HTTP/1.1 ");
-        put(Integer.toString(status.code()));
-        put(" ");
-        put(status.reason());
-        put("\r\n");
+    /** Writes a non-negative number in decimal, without making a string. */
+    private void putDecimal(long value) {
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        ensure(digits);
+        long v = value;
+        for (int i = length + digits - 1; i >= length; i--) {
+            head[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        length += digits;
     }
 
     private void field(String name, String value) {

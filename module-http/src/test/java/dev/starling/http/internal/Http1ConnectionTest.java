@@ -141,7 +141,7 @@ class Http1ConnectionTest {
 
     @Test
     void answers431WhenTheHeadExceedsTheLimit() throws Exception {
-        Http1Settings small = new Http1Settings(256, 1000, Duration.ofSeconds(5), "echo");
+        Http1Settings small = Http1Settings.from(TestContext.of("max-header-size", "256"));
         MemoryConnection c = serve(ECHO, small, new MemoryConnection().thenRead("GET / HTTP/1.1\r\nHost: h\r\nX: " + "a".repeat(300)));
         WireResponse r = responses(c).getFirst();
         assertEquals(431, r.status());
@@ -158,7 +158,7 @@ class Http1ConnectionTest {
 
     @Test
     void answers413ForAChunkedBodyOverTheLimit() throws Exception {
-        Http1Settings small = new Http1Settings(8192, 4, Duration.ofSeconds(5), "echo");
+        Http1Settings small = Http1Settings.from(TestContext.of("max-body-size", "4"));
         MemoryConnection c = serve(ECHO, small, new MemoryConnection()
                 .thenRead("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
         WireResponse r = responses(c).getFirst();

@@ -44,9 +44,14 @@ class Http1ProcessTest {
 
     @Test
     void readsSettingsWithDocumentedDefaults() {
-        assertEquals(new Http1Settings(8192, 10_485_760, Duration.ofSeconds(5), "welcome"), Http1Settings.from(TestContext.of()));
-        assertEquals(new Http1Settings(300, 7, Duration.ofSeconds(9), "x"), Http1Settings.from(TestContext.of(
-                "max-header-size", "300", "max-body-size", "7", "keepalive-timeout", "9", "handler", "x")));
+        Http1Settings defaults = Http1Settings.from(TestContext.of());
+        assertEquals(Http1Settings.defaults(), defaults);
+        assertEquals(List.of(8192, 8192, 10_485_760L, Duration.ofSeconds(5), "welcome"), List.of(defaults.maxRequestLine(),
+                defaults.maxHeaderSize(), defaults.maxBodySize(), defaults.keepAliveTimeout(), defaults.handler()));
+        Http1Settings given = Http1Settings.from(TestContext.of("max-request-line", "100", "max-header-size", "300",
+                "max-body-size", "7", "keepalive-timeout", "9", "handler", "x"));
+        assertEquals(List.of(100, 300, 7L, Duration.ofSeconds(9), "x"), List.of(given.maxRequestLine(),
+                given.maxHeaderSize(), given.maxBodySize(), given.keepAliveTimeout(), given.handler()));
     }
 
     @Test

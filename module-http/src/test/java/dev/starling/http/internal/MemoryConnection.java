@@ -30,6 +30,9 @@ final class MemoryConnection implements Connection {
     private boolean draining;
     private boolean outputShut;
     private Duration readTimeout = Duration.ZERO;
+    private final List<Duration> timeoutsSet = new ArrayList<>();
+    private long nanos = 1_000_000_000L;
+    private long nanosPerRead;
 
     /** One read's worth of bytes, ISO-8859-1. */
     MemoryConnection thenRead(String chunk) {
@@ -45,6 +48,22 @@ final class MemoryConnection implements Connection {
     MemoryConnection thenTimeOut() {
         reads.add(TIMEOUT);
         return this;
+    }
+
+    /** Each read makes {@link #nanoTime()} advance by {@code elapsed}: a client that sends slowly, without waiting. */
+    MemoryConnection readsTake(Duration elapsed) {
+        this.nanosPerRead = elapsed.toNanos();
+        return this;
+    }
+
+    /** A clock for the connection loop that only reads move. */
+    long nanoTime() {
+        return nanos;
+    }
+
+    /** Every read timeout set, in order. */
+    List<Duration> timeoutsSet() {
+        return timeoutsSet;
     }
 
     MemoryConnection draining(boolean draining) {
@@ -94,6 +113,7 @@ final class MemoryConnection implements Connection {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        nanos += nanosPerRead;
         byte[] chunk = reads.poll();
         if (chunk == null) {
             events.add("eof");
@@ -117,6 +137,7 @@ final class MemoryConnection implements Connection {
     @Override
     public void readTimeout(Duration timeout) {
         this.readTimeout = timeout;
+        timeoutsSet.add(timeout);
     }
 
     @Override
@@ -131,6 +152,13 @@ final class MemoryConnection implements Connection {
             src.get(bytes);
             written.write(bytes);
         }
+    }
+
+    /** Records the call, then copies as the default does, so tests see that sendfile was asked for. */
+    @Override
+    public long transferFrom(java.nio.channels.FileChannel file, long position, long count) throws IOException {
+        events.add("transfer");
+        return Connection.super.transferFrom(file, position, count);
     }
 
     @Override

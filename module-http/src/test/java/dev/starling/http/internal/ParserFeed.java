@@ -15,7 +15,7 @@ final class ParserFeed {
      * at a time: the parser sees the same buffer grow, as after each read.
      */
     static List<RequestHead> parseAll(byte[] wire, int maxHeaderSize, int... cuts) throws RequestRejected {
-        RequestParser parser = new RequestParser(maxHeaderSize, 1_000_000);
+        RequestParser parser = new RequestParser(maxHeaderSize, maxHeaderSize, 1_000_000);
         ByteBuffer in = ByteBuffer.wrap(wire.clone());
         in.limit(0);
         List<RequestHead> heads = new ArrayList<>();

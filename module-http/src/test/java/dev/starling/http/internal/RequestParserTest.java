@@ -23,14 +23,14 @@ class RequestParserTest {
     /** Parses {@code wire} given all at once; fails if the head is incomplete. */
     static RequestHead parse(String wire) throws RequestRejected {
         ByteBuffer in = ByteBuffer.wrap(wire.getBytes(StandardCharsets.ISO_8859_1));
-        RequestHead head = new RequestParser(LIMIT, 1_000_000).parse(in);
+        RequestHead head = new RequestParser(LIMIT, LIMIT, 1_000_000).parse(in);
         assertNotNull(head, "the head should be complete");
         return head;
     }
 
     static Status rejection(String wire) {
         ByteBuffer in = ByteBuffer.wrap(wire.getBytes(StandardCharsets.ISO_8859_1));
-        RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, 1_000_000).parse(in));
+        RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, LIMIT, 1_000_000).parse(in));
         return e.status();
     }
 
@@ -78,13 +78,13 @@ class RequestParserTest {
     @Test
     void leavesBodyAndPipelinedBytesInBuffer() throws Exception {
         ByteBuffer in = ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: h\r\n\r\nGET /next".getBytes(StandardCharsets.US_ASCII));
-        assertNotNull(new RequestParser(LIMIT, 100).parse(in));
+        assertNotNull(new RequestParser(LIMIT, LIMIT, 100).parse(in));
         assertEquals("GET /next", StandardCharsets.US_ASCII.decode(in).toString());
     }
 
     @Test
     void returnsNullUntilTheHeadIsComplete() throws Exception {
-        RequestParser parser = new RequestParser(LIMIT, 100);
+        RequestParser parser = new RequestParser(LIMIT, LIMIT, 100);
         ByteBuffer in = ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: h\r\n\r".getBytes(StandardCharsets.US_ASCII));
         assertNull(parser.parse(in));
         assertEquals(0, in.position());
@@ -281,7 +281,7 @@ class RequestParserTest {
     @Test
     void answers413WhenContentLengthExceedsMaxBodySize() {
         ByteBuffer in = ByteBuffer.wrap("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 101\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, 100).parse(in));
+        RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, LIMIT, 100).parse(in));
         assertEquals(Status.CONTENT_TOO_LARGE, e.status());
         assertTrue(e.getMessage().contains("--max-body-size"), e.getMessage());
     }
@@ -345,31 +345,58 @@ class RequestParserTest {
     }
 
     @Test
-    void acceptsHeadOfExactlyTheLimit() throws Exception {
-        String start = "GET / HTTP/1.1\r\nHost: h\r\nX: ";
-        String wire = start + "a".repeat(LIMIT - start.length() - 4) + "\r\n\r\n";
-        assertEquals(LIMIT, wire.length());
-        parse(wire);
+    void acceptsHeaderSectionOfExactlyTheLimit() throws Exception {
+        String fields = "Host: h\r\nX: ";
+        String section = fields + "a".repeat(LIMIT - fields.length() - 4) + "\r\n\r\n";
+        assertEquals(LIMIT, section.length());
+        parse("GET / HTTP/1.1\r\n" + section);
     }
 
     @Test
     void answers431WhenHeaderSectionExceedsLimit() {
-        String start = "GET / HTTP/1.1\r\nHost: h\r\nX: ";
-        String wire = start + "a".repeat(LIMIT - start.length() - 3) + "\r\n\r\n";
-        assertEquals(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, rejection(wire));
+        String fields = "Host: h\r\nX: ";
+        String section = fields + "a".repeat(LIMIT - fields.length() - 3) + "\r\n\r\n";
+        assertEquals(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, rejection("GET / HTTP/1.1\r\n" + section));
     }
 
     @Test
     void answers431AsSoonAsTheLimitIsCrossedWithoutWaitingForTheEnd() {
         ByteBuffer in = ByteBuffer.wrap(("GET / HTTP/1.1\r\nX: " + "a".repeat(LIMIT)).getBytes(StandardCharsets.US_ASCII));
-        RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, 100).parse(in));
+        RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, LIMIT, 100).parse(in));
         assertEquals(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, e.status());
         assertTrue(e.getMessage().contains("1024 bytes (--max-header-size)"), e.getMessage());
     }
 
     @Test
-    void countsEmptyLinesBeforeRequestLineTowardsTheLimit() {
-        assertEquals(Status.REQUEST_HEADER_FIELDS_TOO_LARGE, rejection("\r\n".repeat(LIMIT)));
+    void acceptsRequestLineOfExactlyItsLimitWhateverTheHeaderLimit() throws Exception {
+        String line = "GET /" + "a".repeat(LIMIT - 14) + " HTTP/1.1";
+        assertEquals(LIMIT, line.length());
+        assertEquals(LIMIT - 13, parse(line + "\r\nHost: h\r\n\r\n").target().path().length());
+    }
+
+    @Test
+    void answers414AsSoonAsTheRequestLineExceedsItsLimit() {
+        ByteBuffer in = ByteBuffer.wrap(("GET /" + "a".repeat(LIMIT)).getBytes(StandardCharsets.US_ASCII));
+        RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, LIMIT, 100).parse(in));
+        assertEquals(Status.URI_TOO_LONG, e.status());
+        assertEquals("request line exceeds 1024 bytes (--max-request-line)", e.getMessage());
+    }
+
+    @Test
+    void countsEmptyLinesBeforeRequestLineTowardsItsLimit() {
+        assertEquals(Status.URI_TOO_LONG, rejection("\r\n".repeat(LIMIT)));
+    }
+
+    @Test
+    void usesTheAuthorityOfAnAbsoluteFormTargetAsHost() throws Exception {
+        RequestHead head = parse("GET http://example.com:81/a HTTP/1.1\r\nHost: other.org\r\n\r\n");
+        assertEquals(List.of("example.com:81"), head.headers().all("host"));
+    }
+
+    @Test
+    void rejectsAbsoluteFormTargetWithEmptyOrUserinfoAuthority() {
+        assertEquals(Status.BAD_REQUEST, rejection("GET http:///a HTTP/1.1\r\nHost: h\r\n\r\n"));
+        assertEquals(Status.BAD_REQUEST, rejection("GET http://user@h/a HTTP/1.1\r\nHost: h\r\n\r\n"));
     }
 
     @Test
@@ -381,7 +408,7 @@ class RequestParserTest {
                 marker + "( / HTTP/1.1\r\n\r\n",
                 "GET / HTTP/9." + marker + "\r\n\r\n")) {
             ByteBuffer in = ByteBuffer.wrap(wire.getBytes(StandardCharsets.US_ASCII));
-            RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, 100).parse(in));
+            RequestRejected e = assertThrows(RequestRejected.class, () -> new RequestParser(LIMIT, LIMIT, 100).parse(in));
             assertFalse(e.getMessage().contains(marker), e.getMessage());
         }
     }

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -53,26 +52,37 @@ public final class TrainingRun {
         });
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         byte[] request = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: starling-training\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            for (int i = 0; i < REQUESTS; i++) {
-                out.write(request);
-                readResponse(in);
+        try {
+            int served = 0;
+            while (served < REQUESTS) {
+                // A new connection whenever the server ends one (e.g. its keep-alive request limit).
+                try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                    socket.setSoTimeout(10_000);
+                    OutputStream out = socket.getOutputStream();
+                    InputStream in = socket.getInputStream();
+                    boolean open = true;
+                    while (open && served < REQUESTS) {
+                        out.write(request);
+                        open = readResponse(in);
+                        served++;
+                    }
+                }
             }
+            System.out.println("trained on " + served + " requests");
+        } finally {
+            // The accept thread is not a daemon: the JVM (and the build) waits for the drain.
+            group.drain();
+            serving.join();
         }
-        group.drain();
-        serving.join();
-        Optional.of("trained on " + REQUESTS + " requests").ifPresent(System.out::println);
     }
 
-    /** Reads one response with a Content-Length body. */
-    private static void readResponse(InputStream in) throws IOException {
+    /** Reads one response with a Content-Length body; returns whether the connection stays open. */
+    private static boolean readResponse(InputStream in) throws IOException {
         StringBuilder head = new StringBuilder();
         while (!head.toString().endsWith("\r\n\r\n")) {
             int b = in.read();
             if (b < 0) {
-                throw new IOException("the training server closed the connection");
+                throw new IOException("the training server closed the connection inside a response");
             }
             head.append((char) b);
         }
@@ -80,5 +90,6 @@ public final class TrainingRun {
         int at = lower.indexOf("content-length:");
         int length = Integer.parseInt(lower.substring(at + 15, lower.indexOf("\r\n", at)).trim());
         in.readNBytes(length);
+        return !lower.contains("\r\nconnection: close\r\n");
     }
 }
