@@ -5,8 +5,10 @@
 #
 #   bench/run.sh [--quick] [--only NAME,...] [--runs N] [--port PORT] [--nice N]
 #
-# --nice N runs the server and wrk at that niceness (e.g. -5, root only) so that other work
+# --nice N runs the server and wrk at that niceness (e.g. -10, root only) so that other work
 # on a shared machine takes less from the measured cores; the default 0 leaves it as it is.
+# Each runs in a session of its own (setsid) whose scheduler autogroup gets that niceness
+# too, since with autogroups a process's niceness only counts inside its own group.
 # Prints a table (req/s, p99 latency, RSS, each also as a ratio to Netty), writes a PNG chart,
 # and keeps everything under bench/results/<timestamp>/; bench/results/latest/ is a copy of the
 # newest summary. Traffic goes to 127.0.0.1 only.
@@ -256,6 +258,17 @@ server_cmd() { # the command line that starts server $1 (run under taskset by st
     esac
 }
 
+prioritise() { # gives the autogroup of $1 the niceness asked for, once $1 leads its own session
+    [ "$niceness" = 0 ] && return 0
+    local i sid
+    for ((i = 0; i < 200; i++)); do # setsid runs in the child: until then it shares our group
+        sid=$(sed 's/^.*) //' /proc/"$1"/stat 2>/dev/null | cut -d' ' -f4)
+        [ "$sid" = "$1" ] && break
+        sleep 0.01
+    done
+    [ "$sid" = "$1" ] && [ -w /proc/"$1"/autogroup ] && echo "$niceness" >/proc/"$1"/autogroup 2>/dev/null || true
+}
+
 server_pid=""
 start_server() {
     local name=$1 i
@@ -266,9 +279,10 @@ start_server() {
     fi
     [ "$name" = nginx ] && nginx_conf "$out/nginx"
     # shellcheck disable=SC2046 # the command line is split on purpose
-    nice -n "$niceness" taskset -c "$SERVER_CPU" $(server_cmd "$name") >"$out/logs/$name.log" 2>&1 &
+    setsid nice -n "$niceness" taskset -c "$SERVER_CPU" $(server_cmd "$name") >"$out/logs/$name.log" 2>&1 &
     server_pid=$!
     started+=("$server_pid")
+    prioritise "$server_pid"
     for ((i = 0; i < 600; i++)); do
         if ! alive "$server_pid"; then
             echo "run.sh: $name exited while starting; its log:" >&2
@@ -338,9 +352,26 @@ wait_quiet() { # waits until the machine is nearly idle for a second, at most $1
     done
 }
 
+cpu_jiffies() { # sets busy_all, busy_server_core, busy_client_core from /proc/stat, without forking
+    local -a c
+    while read -r -a c; do
+        case ${c[0]} in
+            cpu) busy_all=$((c[1] + c[2] + c[3] + c[6] + c[7] + c[8])) ;;
+            "cpu$SERVER_CPU") busy_server_core=$((c[1] + c[2] + c[3] + c[6] + c[7] + c[8])) ;;
+            "cpu$CLIENT_CPU") busy_client_core=$((c[1] + c[2] + c[3] + c[6] + c[7] + c[8])) ;;
+            cpu*) ;;
+            *) break ;;
+        esac
+    done </proc/stat
+}
+
 wrk_pid=""
-run_wrk() { # run_wrk LOAD DURATION LOGFILE; sets server_cpu and other_cpu (% of one core)
-    local load=$1 dur=$2 log=$3 args=() tree s0 s1 b0 b1 w0 w1 t0 t1 self
+# run_wrk LOAD DURATION LOGFILE. Sets, in % of one core over the run: server_cpu (the server's
+# process tree), client_cpu (wrk), other_server_core and other_client_core (everything else
+# that ran on the server's and on wrk's core: other processes, and the time the hypervisor
+# took, as steal).
+run_wrk() {
+    local load=$1 dur=$2 log=$3 args=() tree s0 s1 w0 w1 t0 t1 self a0 a1 sc0 sc1 cc0 cc1
     case $load in
         plaintext) args=("http://$HOST:$port/") ;;
         pipelined) args=(-s "$here/pipeline.lua" "http://$HOST:$port/" -- "$depth" /) ;;
@@ -351,14 +382,15 @@ run_wrk() { # run_wrk LOAD DURATION LOGFILE; sets server_cpu and other_cpu (% of
     # shellcheck disable=SC2086
     s0=$(tree_jiffies $tree)
     read -r -a self </proc/$$/stat; w0=$((self[15] + self[16])) # reaped children: only wrk from here on
-    read -r -a self </proc/stat; b0=$((self[1] + self[2] + self[3] + self[6] + self[7] + self[8]))
+    cpu_jiffies; a0=$busy_all sc0=$busy_server_core cc0=$busy_client_core
     t0=${EPOCHREALTIME/./}
-    nice -n "$niceness" taskset -c "$CLIENT_CPU" wrk -t1 -c"$connections" -d"$dur" --timeout 5s --latency "${args[@]}" >"$log" 2>&1 &
+    setsid nice -n "$niceness" taskset -c "$CLIENT_CPU" wrk -t1 -c"$connections" -d"$dur" --timeout 5s --latency "${args[@]}" >"$log" 2>&1 &
     wrk_pid=$!
     started+=("$wrk_pid")
+    prioritise "$wrk_pid"
     wait "$wrk_pid" || true
     t1=${EPOCHREALTIME/./}
-    read -r -a self </proc/stat; b1=$((self[1] + self[2] + self[3] + self[6] + self[7] + self[8]))
+    cpu_jiffies; a1=$busy_all sc1=$busy_server_core cc1=$busy_client_core
     read -r -a self </proc/$$/stat; w1=$((self[15] + self[16]))
     # shellcheck disable=SC2086
     s1=$(tree_jiffies $tree)
@@ -367,8 +399,11 @@ run_wrk() { # run_wrk LOAD DURATION LOGFILE; sets server_cpu and other_cpu (% of
     [ "$centis" -gt 0 ] || centis=1
     server_cpu=$(((s1 - s0) * 100 / centis))
     client_cpu=$(((w1 - w0) * 100 / centis))
-    other_cpu=$((((b1 - b0) - (s1 - s0) - (w1 - w0)) * 100 / centis))
-    [ "$other_cpu" -ge 0 ] || other_cpu=0
+    other_server_core=$((((sc1 - sc0) - (s1 - s0)) * 100 / centis))
+    other_client_core=$((((cc1 - cc0) - (w1 - w0)) * 100 / centis))
+    [ "$other_server_core" -ge 0 ] || other_server_core=0
+    [ "$other_client_core" -ge 0 ] || other_client_core=0
+    : "$a0" "$a1"
 }
 
 wrk_command() { # the command as a person would type it, for the docs
@@ -409,7 +444,7 @@ parse_wrk() { # parse_wrk LOAD LOG; prints: rps p99_ms non2xx socket_errors
     echo "# servers: ${servers[*]}; runs: $runs; duration: $duration; warm-up: $warmup per load; nice: $niceness"
     echo "# server on cpu $SERVER_CPU, wrk on cpu $CLIENT_CPU; $java_version"
 } >"$out/meta.txt"
-printf 'server\tload\trun\trps\tp99_ms\trss_kb\tworker_rss_kb\tnon2xx\tsocket_errors\tserver_cpu\twrk_cpu\tother_cpu\n' >"$out/runs.tsv"
+printf 'server\tload\trun\trps\tp99_ms\trss_kb\tworker_rss_kb\tnon2xx\tsocket_errors\tserver_cpu\twrk_cpu\tother_server_core\tother_wrk_core\n' >"$out/runs.tsv"
 
 for name in "${servers[@]}"; do
     echo "== $name: $(server_cmd "$name" | sed "s|$root/||g")" >&2
@@ -432,10 +467,11 @@ for name in "${servers[@]}"; do
             total=$(rss_kb "$server_pid" $children)
             # shellcheck disable=SC2086
             worker=$([ -n "$children" ] && rss_kb $children || echo "")
-            printf '%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$load" "$r" "$rps" "$p99" "$total" "$worker" \
-                "$non2xx" "$errors" "$server_cpu" "$client_cpu" "$other_cpu" >>"$out/runs.tsv"
-            printf '   %-9s run %d: %10.0f req/s  p99 %8s ms  RSS %6.1f MB  cpu: server %3d%% wrk %3d%% others %3d%%%s\n' \
-                "$load" "$r" "$rps" "$p99" "$(awk -v k="$total" 'BEGIN {print k / 1024}')" "$server_cpu" "$client_cpu" "$other_cpu" \
+            printf '%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$load" "$r" "$rps" "$p99" "$total" "$worker" \
+                "$non2xx" "$errors" "$server_cpu" "$client_cpu" "$other_server_core" "$other_client_core" >>"$out/runs.tsv"
+            printf '   %-9s run %d: %10.0f req/s  p99 %8s ms  RSS %6.1f MB  cpu: server %3d%% wrk %3d%% others %3d%% + %3d%%%s\n' \
+                "$load" "$r" "$rps" "$p99" "$(awk -v k="$total" 'BEGIN {print k / 1024}')" "$server_cpu" "$client_cpu" \
+                "$other_server_core" "$other_client_core" \
                 "$([ "$non2xx" != 0 ] || [ "$errors" != 0 ] && echo "  non-2xx $non2xx, socket errors $errors")" >&2
         done
     done
@@ -459,16 +495,16 @@ awk -F'\t' '
         rps[k] = rps[k] " " $4; p99[k] = p99[k] " " $5; rss[k] = rss[k] " " $6
         if ($7 != "") wrss[k] = wrss[k] " " $7
         non2xx[k] += $8; errors[k] += $9
-        scpu[k] = scpu[k] " " $10; wcpu[k] = wcpu[k] " " $11; ocpu[k] = ocpu[k] " " $12
+        scpu[k] = scpu[k] " " $10; wcpu[k] = wcpu[k] " " $11; ocpu[k] = ocpu[k] " " $12; occpu[k] = occpu[k] " " $13
     }
     END {
-        print "server\tload\trps\tp99_ms\trss_kb\tworker_rss_kb\tnon2xx\tsocket_errors\tserver_cpu\twrk_cpu\tother_cpu"
+        print "server\tload\trps\tp99_ms\trss_kb\tworker_rss_kb\tnon2xx\tsocket_errors\tserver_cpu\twrk_cpu\tother_server_core\tother_wrk_core"
         for (i = 1; i <= n; i++) {
             k = order[i]
             m = median(p99[k])
-            printf "%s\t%.0f\t%s\t%.0f\t%s\t%d\t%d\t%.0f\t%.0f\t%.0f\n", k, median(rps[k]), (m == "NaN" ? m : sprintf("%.2f", m)), median(rss[k]),
+            printf "%s\t%.0f\t%s\t%.0f\t%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\n", k, median(rps[k]), (m == "NaN" ? m : sprintf("%.2f", m)), median(rss[k]),
                 (k in wrss ? sprintf("%.0f", median(wrss[k])) : ""), non2xx[k], errors[k],
-                median(scpu[k]), median(wcpu[k]), median(ocpu[k])
+                median(scpu[k]), median(wcpu[k]), median(ocpu[k]), median(occpu[k])
         }
     }
 ' "$out/runs.tsv" >"$out/summary.tsv"
@@ -481,7 +517,7 @@ awk -F'\t' -v runs="$runs" -v duration="$duration" '
         if (!(s in sseen)) { sseen[s] = 1; servers[++ns] = s }
         if (!(l in lseen)) { lseen[l] = 1; loads[++nl] = l }
         rps[s, l] = $3; p99[s, l] = $4; rss[s, l] = $5; wrss[s, l] = $6; bad[s, l] = $7 + $8
-        non2xx[s, l] = $7; errors[s, l] = $8; cpu[s, l] = $9 " / " $10 " / " $11
+        non2xx[s, l] = $7; errors[s, l] = $8; cpu[s, l] = $9 " / " $10 " / " $11 " / " $12
     }
     function ratio(v, base) { return (base == "" || base == "NaN" || base + 0 == 0 || v == "" || v == "NaN") ? "–" : sprintf("%.2fx", v / base) }
     END {
@@ -493,7 +529,7 @@ awk -F'\t' -v runs="$runs" -v duration="$duration" '
         for (j = 1; j <= nl; j++) {
             l = loads[j]
             printf "\n### %s\n\n", (l in title ? title[l] : l)
-            print "| server | req/s | vs Netty | p99 ms | vs Netty | RSS MB | vs Netty | worker RSS MB | CPU % server / wrk / others | errors |"
+            print "| server | req/s | vs Netty | p99 ms | vs Netty | RSS MB | vs Netty | worker RSS MB | CPU % server / wrk / others on core 0 / on core 1 | errors |"
             print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
             for (i = 1; i <= ns; i++) {
                 s = servers[i]
@@ -516,8 +552,9 @@ awk -F'\t' -v runs="$runs" -v duration="$duration" '
     echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r); $java_version."
     echo "Each server pinned to cpu $SERVER_CPU, wrk (1 thread) to cpu $CLIENT_CPU, both at nice $niceness; one warm-up of $warmup per load, not counted."
     echo "\"worker RSS\" is the child processes alone (Starling's worker, nginx's worker); RSS is the whole process tree."
-    echo "CPU is % of one core during the run: the server's process tree, wrk, and every other process on the machine"
-    echo "(\"others\" well above 0 means something else competed for the cores and the figures of that row are suspect)."
+    echo "CPU is % of one core during the run (medians): the server's process tree, wrk, then everything else on the"
+    echo "server's core 0 and on wrk's core 1: other processes, and time the hypervisor took (steal)."
+    echo "Others well above 0 mean the row was measured on a shared machine: its figures are suspect."
     echo
     cat "$out/table.md"
     echo
@@ -583,9 +620,15 @@ set yrange [0:*]
 set ylabel "thousand req/s"
 set title "Throughput (higher is better)"
 plot for [i=2:$((nservers + 1))] "$out/rps.dat" using i:xtic(1) title columnheader(i)
-set ylabel "ms"
-set title "p99 latency (lower is better)"
+set ylabel "ms (log scale)"
+set logscale y
+set yrange [0.1:*]
+set title "p99 latency (lower is better; none for pipelined: wrk distorts it)"
+set label 1 "n/a" at 1, graph 0.08 center
 plot for [i=2:$((nservers + 1))] "$out/p99.dat" using i:xtic(1) title columnheader(i)
+unset logscale y
+unset label 1
+set yrange [0:*]
 set ylabel "MB"
 set title "RSS after the plaintext keep-alive run (lower is better)"
 set style histogram clustered gap 1
