@@ -33,7 +33,10 @@ class OperationsTest {
         sleep = HandlerModules.sleepHandler(modules);
     }
 
-    /** Sends GET {@code path} in the background; the future holds the response, or the failure. */
+    /**
+     * Sends GET {@code path} on a thread of its own (the common pool may run tasks one after
+     * another); the future holds the response, or the failure.
+     */
     private static CompletableFuture<HttpExchange> getLater(int port, String path) {
         return CompletableFuture.supplyAsync(() -> {
             try {
@@ -41,7 +44,7 @@ class OperationsTest {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        });
+        }, task -> Thread.ofPlatform().daemon().start(task));
     }
 
     private static String status(Path pidFile) throws IOException, InterruptedException {
