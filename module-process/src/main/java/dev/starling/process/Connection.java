@@ -34,7 +34,8 @@ public interface Connection extends Closeable {
      * @return the number of bytes read, or -1 at the end of the stream (the peer closed its
      *         side, or the worker ended an idle connection while draining)
      * @throws SocketTimeoutException when the {@link #readTimeout(Duration) read timeout}
-     *         passes with no byte; the connection stays usable
+     *         passes with no byte; reading is over then (later reads return -1), writing
+     *         still works, e.g. for a 408 answer
      */
     int read(ByteBuffer dst) throws IOException;
 

@@ -68,16 +68,13 @@ class TcpWorkerTest {
     }
 
     @Test
-    void readsWritesAndTimesOutOnAnAcceptedConnection() throws IOException {
+    void readsAndWritesOnAnAcceptedConnection() throws IOException {
         try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT));
              Socket client = new Socket()) {
             client.connect(listener.localAddress(), 2000);
             client.setSoTimeout(2000);
             try (Connection c = listener.accept(Duration.ofSeconds(2))) {
                 assertEquals(client.getLocalSocketAddress(), c.remoteAddress());
-                c.readTimeout(Duration.ofMillis(50));
-                assertThrows(SocketTimeoutException.class, () -> c.read(ByteBuffer.allocate(8)));
-
                 client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
                 ByteBuffer in = ByteBuffer.allocate(8);
                 c.readTimeout(Duration.ofSeconds(2));
@@ -89,6 +86,47 @@ class TcpWorkerTest {
                 c.write(ByteBuffer.wrap("po".getBytes(StandardCharsets.US_ASCII)), ByteBuffer.wrap("ng".getBytes(StandardCharsets.US_ASCII)));
                 c.shutdownOutput();
                 assertEquals("pong", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void aReadTimeoutEndsReadingButNotWriting() throws Exception {
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT));
+             Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            client.setSoTimeout(5000);
+            try (Connection c = listener.accept(Duration.ofSeconds(2))) {
+                c.readTimeout(Duration.ofMillis(100));
+                long start = System.nanoTime();
+                assertThrows(SocketTimeoutException.class, () -> c.read(ByteBuffer.allocate(8)));
+                assertTrue(System.nanoTime() - start >= Duration.ofMillis(100).toNanos(), "not before the deadline");
+                assertEquals(-1, c.read(ByteBuffer.allocate(8)), "reading is over after a timeout");
+                c.write(ByteBuffer.wrap("408".getBytes(StandardCharsets.US_ASCII)));
+                c.shutdownOutput();
+                assertEquals("408", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void readsWithoutATimeoutWaitForData() throws Exception {
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT));
+             Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            try (Connection c = listener.accept(Duration.ofSeconds(2))) {
+                c.readTimeout(Duration.ofMillis(50));
+                c.readTimeout(Duration.ZERO);
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(300);
+                        client.getOutputStream().write('x');
+                    } catch (IOException | InterruptedException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                ByteBuffer in = ByteBuffer.allocate(1);
+                assertEquals(1, c.read(in), "no deadline once the timeout is zero again");
             }
         }
     }

@@ -2,30 +2,34 @@ package dev.starling.worker.internal;
 
 import dev.starling.process.Connection;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.SocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 
 /**
- * An accepted TCP connection in blocking mode, served by one virtual thread. Reads go through
- * the socket adaptor's stream because it is the JDK's only read with a timeout (it parks the
- * virtual thread, it does not pin a carrier); writes go straight to the channel, which gathers.
+ * An accepted TCP connection in blocking mode, served by one virtual thread. Reads and writes
+ * go straight to the channel (writes gather); read timeouts are enforced by
+ * {@link ReadDeadlines}, so a read costs no timer.
  */
 final class TcpConnection implements Connection {
 
     private final long id;
     private final SocketChannel channel;
-    private final InputStream in;
     private final SocketAddress remote;
     private final SocketAddress local;
+    private volatile long timeoutNanos;
+    /** When the read in progress times out (System.nanoTime), or 0 when no timed read waits. */
+    private volatile long readDeadlineNanos;
+    /** 0: no timeout yet; 1: a read timed out (its input is shut); 2: that timeout was reported. */
+    private final AtomicInteger timeoutState = new AtomicInteger();
 
     TcpConnection(long id, SocketChannel channel) throws IOException {
         this.id = id;
         this.channel = channel;
-        this.in = channel.socket().getInputStream();
         this.remote = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
     }
@@ -47,28 +51,43 @@ final class TcpConnection implements Connection {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (!dst.hasArray()) {
-            return channel.socket().getSoTimeout() == 0 ? channel.read(dst) : readViaHeap(dst);
+        long timeout = timeoutNanos;
+        if (timeout == 0) {
+            return channel.read(dst);
         }
-        int n = in.read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
-        if (n > 0) {
-            dst.position(dst.position() + n);
+        readDeadlineNanos = System.nanoTime() + timeout;
+        int n;
+        try {
+            n = channel.read(dst);
+        } finally {
+            readDeadlineNanos = 0;
+        }
+        if (n < 0 && timeoutState.compareAndSet(1, 2)) {
+            throw new SocketTimeoutException("no byte within " + Duration.ofNanos(timeout).toMillis() + " ms");
         }
         return n;
     }
 
-    private int readViaHeap(ByteBuffer dst) throws IOException {
-        byte[] bytes = new byte[Math.min(dst.remaining(), 16384)];
-        int n = in.read(bytes);
-        if (n > 0) {
-            dst.put(bytes, 0, n);
+    /** Called by {@link ReadDeadlines}: ends a read that waited past its deadline. */
+    void expireIfLate(long now) {
+        long deadline = readDeadlineNanos;
+        if (deadline != 0 && now - deadline >= 0 && timeoutState.compareAndSet(0, 1)) {
+            try {
+                channel.shutdownInput();
+            } catch (IOException closedMeanwhile) {
+                // The connection ended on its own: nothing is left to time out.
+                ReadDeadlines.get().unwatch(this);
+            }
         }
-        return n;
     }
 
     @Override
-    public void readTimeout(Duration timeout) throws IOException {
-        channel.socket().setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    public void readTimeout(Duration timeout) {
+        long nanos = timeout.toNanos();
+        if (nanos > 0 && timeoutNanos == 0) {
+            ReadDeadlines.get().watch(this);
+        }
+        timeoutNanos = nanos;
     }
 
     @Override
@@ -112,6 +131,7 @@ final class TcpConnection implements Connection {
 
     @Override
     public void close() throws IOException {
+        ReadDeadlines.get().unwatch(this);
         channel.close();
     }
 
