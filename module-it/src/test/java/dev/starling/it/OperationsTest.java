@@ -172,17 +172,27 @@ class OperationsTest {
     }
 
     @Test
-    void aSecondSigintKillsWorkersThatAreStillFinishing() throws Exception {
+    void aSecondSigintKillsWorkersThatAreStillFinishing(@TempDir Path dir) throws Exception {
+        Path pidFile = dir.resolve("server.pid");
         ServerProcess server = servers.start(List.of(sleep), "--port", "0", "--worker", "1", "--timeout-ms", "500",
-                "--handler", "sleep");
+                "--handler", "sleep", "--pid-file", pidFile.toString());
         CompletableFuture<HttpExchange> slow = getLater(server.port(), "/?ms=60000");
-        Thread.sleep(500); // lets the request reach the worker
+        server.awaitLogged(Duration.ofSeconds(10), () -> statusContains(pidFile, "Busy: 1"), "the slow request to be in flight");
         ServerProcess.signal(server.pid(), "INT");
-        ServerProcess.await(Duration.ofSeconds(10), () -> server.output().contains("draining 1 connection(s)"), "a graceful drain");
+        server.awaitLogged(Duration.ofSeconds(10), () -> server.output().contains("draining 1 connection(s)"), "a graceful drain");
+        Thread.sleep(500);
         assertTrue(server.process().isAlive(), "the first SIGINT waits for the request");
         ServerProcess.signal(server.pid(), "INT");
         assertEquals(0, server.awaitExit(Duration.ofSeconds(10)), server.output());
         assertTrue(server.output().contains("second SIGINT: killing"), server.output());
         assertTrue(slow.handle((r, e) -> e != null).get(10, TimeUnit.SECONDS), "the unfinished request was cut");
+    }
+
+    private static boolean statusContains(Path pidFile, String text) {
+        try {
+            return status(pidFile).contains(text);
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 }
