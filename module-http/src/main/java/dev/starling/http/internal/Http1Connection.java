@@ -40,6 +40,7 @@ final class Http1Connection {
     private static final int LINGER_BYTES = 64 * 1024;
     private static final Duration LINGER_TIME = Duration.ofSeconds(2);
 
+    private final PipelineBatch batch;
     private final Connection connection;
     private final Http1Settings settings;
     private final Handler handler;
@@ -64,18 +65,27 @@ final class Http1Connection {
     /** @param nanoClock the clock the header timeout is measured with, {@link System#nanoTime} but in tests */
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
                     AccessLog accessLog, LongSupplier nanoClock) {
-        this.connection = connection;
+        this.batch = new PipelineBatch(connection);
+        this.connection = batch;
         this.accessLog = accessLog;
         this.nanoClock = nanoClock;
         this.settings = settings;
         this.handler = handler;
         this.parser = new RequestParser(settings.maxRequestLine(), settings.maxHeaderSize(), settings.maxBodySize());
-        this.in = new Inbound(connection, Math.max(parser.maxHeadBytes(), 8192));
-        this.out = new ResponseWriter(connection, serverName);
+        this.in = new Inbound(this.connection, Math.max(parser.maxHeadBytes(), 8192));
+        this.out = new ResponseWriter(this.connection, serverName);
     }
 
     /** Serves until either side ends the connection; the caller closes it. */
     void serve() throws IOException {
+        try {
+            serveRequests();
+        } finally {
+            batch.flush(); // the caller closes the transport, not our batch
+        }
+    }
+
+    private void serveRequests() throws IOException {
         while (true) {
             RequestHead head;
             try {
@@ -197,7 +207,11 @@ final class Http1Connection {
             // Settle the request before answering, so the answer can say whether the connection stays.
             keepAlive = body.discard(DISCARD_LIMIT);
         }
+        // Pipelined requests already read get their small, complete answers in one write.
+        batch.hold(in.hasRemaining() && (response.body() instanceof Response.Body.Bytes
+                || response.body() instanceof Response.Body.Empty));
         boolean persist = out.send(response, head.version(), head.isHead(), keepAlive, requestId);
+        batch.hold(false);
         if (persist && streamed) {
             // A streamed response may have read the request body while writing; drop what is left.
             persist = body.discard(DISCARD_LIMIT);
