@@ -70,6 +70,23 @@ class Http1ConnectionTest {
     }
 
     @Test
+    void answersPipelinedRequestsReadTogetherInOneWrite() throws Exception {
+        MemoryConnection c = serve(ECHO, new MemoryConnection().thenRead(GET + GET + GET));
+        assertEquals(1, c.writeCalls(), "three answers, one system call");
+        assertEquals(List.of("GET / ", "GET / ", "GET / "), responses(c).stream().map(WireResponse::body).toList());
+    }
+
+    @Test
+    void sendsPendingAnswersBeforeWaitingForTheRestOfAPipelinedRequest() throws Exception {
+        String half = GET.substring(0, 10);
+        MemoryConnection c = serve(ECHO, new MemoryConnection().thenRead(GET + GET + half).thenRead(GET.substring(10)));
+        assertEquals(List.of("idle", "read", "busy", "busy", "busy", "write", "read", "write", "idle", "eof"),
+                c.events().stream().filter(e -> !e.startsWith("describe")).toList(),
+                "the first two answers leave before the connection waits for more bytes");
+        assertEquals(3, responses(c).size());
+    }
+
+    @Test
     void callsIdleBeforeWaitingAndBusyOnceBytesArrive() throws Exception {
         MemoryConnection c = serve(ECHO, new MemoryConnection().thenRead(GET));
         assertEquals(List.of("idle", "read", "busy", "write", "idle", "eof"), c.events());
