@@ -1,10 +1,9 @@
 package dev.starling.worker;
 
 import dev.starling.process.Connection;
+import dev.starling.process.ForwardingConnection;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -16,14 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cutting it then would lose that request. Clients that keep talking are answered with
  * {@code Connection: close} by the protocol instead (it asks {@link #draining()}).
  */
-final class TrackedConnection implements Connection {
+final class TrackedConnection extends ForwardingConnection {
 
     private static final int NEW = 0;      // accepted, no exchange yet
     private static final int BUSY = 1;     // inside an exchange: a drain waits for it
     private static final int IDLE = 2;     // between exchanges
     private static final int ENDED = 3;    // input shut down by a drain
 
-    private final Connection delegate;
     private final WorkerGroup group;
     private final AtomicInteger state = new AtomicInteger(NEW);
     private volatile long quietSinceNanos = System.nanoTime();
@@ -31,7 +29,7 @@ final class TrackedConnection implements Connection {
     private volatile Object exchangeSummary;
 
     TrackedConnection(Connection delegate, WorkerGroup group) {
-        this.delegate = delegate;
+        super(delegate);
         this.group = group;
     }
 
@@ -95,31 +93,6 @@ final class TrackedConnection implements Connection {
     }
 
     @Override
-    public long id() {
-        return delegate.id();
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return delegate.remoteAddress();
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return delegate.localAddress();
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-        return delegate.read(dst);
-    }
-
-    @Override
-    public void readTimeout(Duration timeout) throws IOException {
-        delegate.readTimeout(timeout);
-    }
-
-    @Override
     public void write(ByteBuffer... srcs) throws IOException {
         long bytes = 0;
         for (ByteBuffer b : srcs) {
@@ -136,23 +109,4 @@ final class TrackedConnection implements Connection {
         return sent;
     }
 
-    @Override
-    public void shutdownOutput() throws IOException {
-        delegate.shutdownOutput();
-    }
-
-    @Override
-    public void shutdownInput() throws IOException {
-        delegate.shutdownInput();
-    }
-
-    @Override
-    public void close() throws IOException {
-        delegate.close();
-    }
-
-    @Override
-    public String toString() {
-        return delegate.toString();
-    }
 }

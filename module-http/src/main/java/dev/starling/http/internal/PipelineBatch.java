@@ -1,11 +1,10 @@
 package dev.starling.http.internal;
 
 import dev.starling.process.Connection;
+import dev.starling.process.ForwardingConnection;
 import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.time.Duration;
 
 /**
  * The connection as the HTTP/1.1 loop uses it, with responses to pipelined requests gathered
@@ -15,16 +14,15 @@ import java.time.Duration;
  * and always before the connection reads, sends a file, shuts its output or closes. So a
  * client never waits for a response while we wait for it.
  */
-final class PipelineBatch implements Connection {
+final class PipelineBatch extends ForwardingConnection {
 
     private static final int CAPACITY = 16 * 1024;
 
-    private final Connection delegate;
     private ByteBuffer pending; // allocated on the first held write: most connections never pipeline
     private boolean hold;
 
     PipelineBatch(Connection delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** Whether the next writes may wait for the batch; set before each response. */
@@ -101,50 +99,5 @@ final class PipelineBatch implements Connection {
         } finally {
             delegate.close();
         }
-    }
-
-    @Override
-    public long id() {
-        return delegate.id();
-    }
-
-    @Override
-    public SocketAddress remoteAddress() {
-        return delegate.remoteAddress();
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return delegate.localAddress();
-    }
-
-    @Override
-    public void readTimeout(Duration timeout) throws IOException {
-        delegate.readTimeout(timeout);
-    }
-
-    @Override
-    public void shutdownInput() throws IOException {
-        delegate.shutdownInput();
-    }
-
-    @Override
-    public void idle() {
-        delegate.idle();
-    }
-
-    @Override
-    public void busy() {
-        delegate.busy();
-    }
-
-    @Override
-    public void describeExchange(Object summary) {
-        delegate.describeExchange(summary);
-    }
-
-    @Override
-    public boolean draining() {
-        return delegate.draining();
     }
 }
