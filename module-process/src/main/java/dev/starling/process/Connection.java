@@ -74,6 +74,15 @@ public interface Connection extends Closeable {
     /** Closes the sending side: the peer reads the end of the stream; reading stays possible. */
     void shutdownOutput() throws IOException;
 
+    /**
+     * Whether bytes have arrived that no read has taken yet. Callable from any thread; a
+     * draining worker asks it before ending a quiet connection, so that a request that arrived
+     * while its reader was not scheduled is served, not cut. The default says no.
+     */
+    default boolean inputPending() throws IOException {
+        return false;
+    }
+
     /** Closes the receiving side: a read blocked now, and every later one, returns -1; writing stays possible. */
     void shutdownInput() throws IOException;
 

@@ -62,6 +62,11 @@ public abstract class ForwardingConnection implements Connection {
     }
 
     @Override
+    public boolean inputPending() throws IOException {
+        return delegate.inputPending();
+    }
+
+    @Override
     public void shutdownInput() throws IOException {
         delegate.shutdownInput();
     }

@@ -75,6 +75,15 @@ final class TrackedConnection extends ForwardingConnection {
         return group.isDraining();
     }
 
+    /** Bytes are waiting for a reader that has not run yet (a starved virtual thread): not quiet after all. */
+    private boolean requestWaiting() {
+        try {
+            return delegate.inputPending();
+        } catch (IOException gone) {
+            return false; // nothing can arrive on a broken connection
+        }
+    }
+
     /**
      * Shuts the input of a connection that has waited for its next exchange (or its first)
      * for at least {@code grace}, so its protocol reads the end of the stream and finishes.
@@ -82,7 +91,8 @@ final class TrackedConnection extends ForwardingConnection {
      */
     void endIfQuiet(long now, long graceNanos) {
         int s = state.get();
-        if ((s == IDLE || s == NEW) && now - quietSinceNanos >= graceNanos && state.compareAndSet(s, ENDED)) {
+        if ((s == IDLE || s == NEW) && now - quietSinceNanos >= graceNanos && !requestWaiting()
+                && state.compareAndSet(s, ENDED)) {
             try {
                 delegate.shutdownInput();
             } catch (IOException alreadyGone) {

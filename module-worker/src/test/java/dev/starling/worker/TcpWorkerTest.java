@@ -1,6 +1,7 @@
 package dev.starling.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,6 +106,25 @@ class TcpWorkerTest {
                 c.write(ByteBuffer.wrap("408".getBytes(StandardCharsets.US_ASCII)));
                 c.shutdownOutput();
                 assertEquals("408", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    @Test
+    void inputPendingTellsWhetherBytesWaitForAReader() throws Exception {
+        try (Listener listener = tcp().bind(new WorkerConfig(ANY_LOOPBACK_PORT, 16, WorkerConfig.ListenMode.REUSEPORT));
+             Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            try (Connection c = listener.accept(Duration.ofSeconds(2))) {
+                assertFalse(c.inputPending());
+                client.getOutputStream().write('x');
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (!c.inputPending()) {
+                    assertTrue(System.nanoTime() < deadline, "the byte never showed as pending");
+                    Thread.sleep(5);
+                }
+                assertEquals(1, c.read(ByteBuffer.allocate(4)));
+                assertFalse(c.inputPending(), "nothing pending once read");
             }
         }
     }

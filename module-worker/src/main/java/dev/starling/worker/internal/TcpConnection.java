@@ -125,6 +125,12 @@ final class TcpConnection implements Connection {
     }
 
     @Override
+    public boolean inputPending() throws IOException {
+        // FIONREAD through the socket adaptor; it takes no lock a blocked reader holds.
+        return channel.socket().getInputStream().available() > 0;
+    }
+
+    @Override
     public void shutdownInput() throws IOException {
         channel.shutdownInput();
     }
