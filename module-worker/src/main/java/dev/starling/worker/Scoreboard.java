@@ -109,11 +109,6 @@ public final class Scoreboard implements Closeable {
         return file;
     }
 
-    /** The pid of the manager that created it. */
-    public long managerPid() {
-        return (long) LONGS.getAcquire(map, 8);
-    }
-
     /** How many rows it has. */
     public int rows() {
         return rows;

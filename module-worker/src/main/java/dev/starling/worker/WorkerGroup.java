@@ -169,11 +169,6 @@ public final class WorkerGroup {
         return connections.size();
     }
 
-    /** Exchanges (requests) started so far. */
-    public long exchanges() {
-        return exchanges.get();
-    }
-
     /**
      * What this group is doing, for the scoreboard.
      *

@@ -33,7 +33,6 @@ final class WorkerProcess {
     long killAtNanos;
     final java.lang.Process process;
     final long pid;
-    final long startedNanos = System.nanoTime();
     volatile boolean ready;
     volatile boolean stopping;
 

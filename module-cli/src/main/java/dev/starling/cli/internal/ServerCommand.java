@@ -187,34 +187,13 @@ final class ServerCommand implements Callable<Integer> {
         if (handler != null) {
             settings.put("handler", handler);
         }
-        if (maxRequestLine != null) {
-            requireBetween("--max-request-line", maxRequestLine, 64, 1 << 20);
-            settings.put("max-request-line", maxRequestLine.toString());
-        }
-        if (maxHeaderSize != null) {
-            requireBetween("--max-header-size", maxHeaderSize, 256, 1 << 20);
-            settings.put("max-header-size", maxHeaderSize.toString());
-        }
-        if (maxBodySize != null) {
-            requireBetween("--max-body-size", maxBodySize, 0, Integer.MAX_VALUE);
-            settings.put("max-body-size", maxBodySize.toString());
-        }
-        if (keepaliveTimeout != null) {
-            requireBetween("--keepalive-timeout", keepaliveTimeout, 1, 3600);
-            settings.put("keepalive-timeout", keepaliveTimeout.toString());
-        }
-        if (headerTimeout != null) {
-            requireBetween("--header-timeout", headerTimeout, 1, 3600);
-            settings.put("header-timeout", headerTimeout.toString());
-        }
-        if (bodyTimeout != null) {
-            requireBetween("--body-timeout", bodyTimeout, 1, 3600);
-            settings.put("body-timeout", bodyTimeout.toString());
-        }
-        if (maxKeepaliveReqs != null) {
-            requireBetween("--max-keepalive-reqs", maxKeepaliveReqs, 1, Integer.MAX_VALUE);
-            settings.put("max-keepalive-reqs", maxKeepaliveReqs.toString());
-        }
+        putSetting(settings, "max-request-line", maxRequestLine, 64, 1 << 20);
+        putSetting(settings, "max-header-size", maxHeaderSize, 256, 1 << 20);
+        putSetting(settings, "max-body-size", maxBodySize, 0, Integer.MAX_VALUE);
+        putSetting(settings, "keepalive-timeout", keepaliveTimeout, 1, 3600);
+        putSetting(settings, "header-timeout", headerTimeout, 1, 3600);
+        putSetting(settings, "body-timeout", bodyTimeout, 1, 3600);
+        putSetting(settings, "max-keepalive-reqs", maxKeepaliveReqs, 1, Integer.MAX_VALUE);
         if (accessLog) {
             settings.put("access-log", "true");
         }
@@ -233,6 +212,14 @@ final class ServerCommand implements Callable<Integer> {
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings);
+    }
+
+    /** Checks a protocol flag the operator gave and hands it to the protocol under its flag name; absent stays absent. */
+    private void putSetting(Map<String, String> settings, String flag, Integer value, long min, long max) {
+        if (value != null) {
+            requireBetween("--" + flag, value, min, max);
+            settings.put(flag, value.toString());
+        }
     }
 
     private void requireBetween(String flag, long value, long min, long max) {
