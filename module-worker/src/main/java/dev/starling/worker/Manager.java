@@ -5,9 +5,8 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
@@ -109,7 +108,7 @@ public final class Manager {
      *         when the first workers could not start
      */
     public int run() throws IOException, InterruptedException {
-        writePidFile();
+        PidFile.write(config.pidFile(), pid);
         scoreboard = Scoreboard.create(Scoreboard.defaultPath(pid), SCOREBOARD_ROWS);
         // If the manager's JVM ends any other way (an error, System.exit), take the workers along.
         Thread killer = new Thread(this::killAll, "kill workers on exit");
@@ -126,7 +125,7 @@ public final class Manager {
             superviseUntilStopped();
             return 0;
         } finally {
-            deletePidFile();
+            PidFile.delete(config.pidFile(), pid);
             try {
                 scoreboard.delete();
             } catch (IOException e) {
@@ -470,33 +469,21 @@ public final class Manager {
      * timeout, or silent (no heartbeat) for that long; their slots get new workers at once.
      */
     private void findHungWorkers(long now) {
-        long nowMillis = System.currentTimeMillis();
-        long limit = config.requestTimeout().toMillis();
+        Instant wallNow = Instant.now();
         for (Slot slot : slots) {
             WorkerProcess w = slot.active;
             if (w == null || !w.ready) {
                 continue;
             }
-            Optional<WorkerStatus> status = scoreboard.read(w.row).filter(s -> s.pid() == w.pid);
-            if (status.isEmpty()) {
-                continue;
-            }
-            WorkerStatus s = status.get();
-            String why = null;
-            if (s.requestStart().isPresent() && nowMillis - s.requestStart().get().toEpochMilli() > limit) {
-                why = "has been inside one request for " + (nowMillis - s.requestStart().get().toEpochMilli()) / 1000
-                        + " s (" + (s.requestLine().isEmpty() ? "no request line" : s.requestLine()) + ")";
-            } else if (nowMillis - s.heartbeat().toEpochMilli() > limit) {
-                why = "has not updated the scoreboard for " + (nowMillis - s.heartbeat().toEpochMilli()) / 1000 + " s";
-            }
+            String why = scoreboard.read(w.row).filter(s -> s.pid() == w.pid)
+                    .flatMap(s -> s.hungReason(wallNow, config.requestTimeout())).orElse(null);
             if (why != null) {
-                String reason = why;
                 w.stop();
                 w.killAtNanos = now + HUNG_KILL_GRACE.toNanos();
                 draining.add(w);
                 slot.active = null;
                 slot.restartDueNanos = Math.max(now, slot.earliestStart());
-                LOG.log(WARNING, () -> "manager pid " + pid + ": " + w + " " + reason + ", longer than --request-timeout "
+                LOG.log(WARNING, () -> "manager pid " + pid + ": " + w + " " + why + ", longer than --request-timeout "
                         + config.requestTimeout().toSeconds() + " s; stopping it (SIGKILL in " + HUNG_KILL_GRACE.toSeconds()
                         + " s) and starting a replacement");
             }
@@ -569,21 +556,5 @@ public final class Manager {
 
     private static String pids(Stream<WorkerProcess> workers) {
         return workers.map(w -> String.valueOf(w.pid)).collect(Collectors.joining(", "));
-    }
-
-    private void writePidFile() throws IOException {
-        if (config.pidFile().isPresent()) {
-            Files.writeString(config.pidFile().get(), pid + "\n");
-        }
-    }
-
-    private void deletePidFile() {
-        config.pidFile().ifPresent(file -> {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.log(WARNING, () -> "manager pid " + pid + ": cannot remove pid file " + file + ": " + e);
-            }
-        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.starling.worker;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,5 +40,20 @@ public record WorkerStatus(long pid, int slot, int generation, State state, long
         Objects.requireNonNull(heartbeat, "heartbeat");
         Objects.requireNonNull(requestStart, "requestStart");
         Objects.requireNonNull(requestLine, "requestLine");
+    }
+
+    /**
+     * Why this worker counts as hung at {@code now}: inside one request, or silent (no
+     * heartbeat), for longer than {@code limit}; empty while it is not.
+     */
+    public Optional<String> hungReason(Instant now, Duration limit) {
+        if (requestStart.isPresent() && Duration.between(requestStart.get(), now).compareTo(limit) > 0) {
+            return Optional.of("has been inside one request for " + Duration.between(requestStart.get(), now).toSeconds()
+                    + " s (" + (requestLine.isEmpty() ? "no request line" : requestLine) + ")");
+        }
+        if (Duration.between(heartbeat, now).compareTo(limit) > 0) {
+            return Optional.of("has not updated the scoreboard for " + Duration.between(heartbeat, now).toSeconds() + " s");
+        }
+        return Optional.empty();
     }
 }
