@@ -151,6 +151,24 @@ public final class NativeSockets {
         }
     }
 
+    /**
+     * A blocking stream socket connected to {@code endpoint}: a client for endpoints the JDK
+     * cannot reach (abstract UNIX names), for tests and probes.
+     *
+     * @return the file descriptor, owned by the caller
+     * @throws ConnectException when nobody listens there
+     */
+    public static int connect(Endpoint endpoint) throws IOException {
+        int fd = open(endpoint, SOCK_STREAM, false);
+        byte[] address = sockaddr(endpoint);
+        if (Holder.LIBC.connect(fd, address, address.length) < 0) {
+            ConnectException refused = new ConnectException("cannot connect to " + describe(endpoint) + ": " + strerror(errno()));
+            closeQuietly(fd, refused);
+            throw refused;
+        }
+        return fd;
+    }
+
     /** The address a bound IP socket has, with the port the kernel chose for port 0. */
     public static InetSocketAddress localInetAddress(int fd) throws IOException {
         byte[] buffer = new byte[128];
