@@ -253,38 +253,53 @@ public final class WorkerGroup {
     }
 
     private void acceptLoop(Listener listener) {
+        takeUntilDrained(listener, "accept", listener::accept, this::serve);
+    }
+
+    /** What a loop takes from its listener: a connection or a datagram, or null when the deadline passed. */
+    @FunctionalInterface
+    private interface Take<T> {
+        T within(Duration timeout) throws IOException;
+    }
+
+    /**
+     * The loop of one listener's thread, for connections and datagrams alike: take one (holding
+     * a permit) and hand it to {@code serve}, until the drain; when an accept deadline passes,
+     * ask {@code keepServing}. Closes the listener at the end.
+     */
+    private <T> void takeUntilDrained(java.io.Closeable listener, String verb, Take<T> take, java.util.function.Consumer<T> serve) {
         try {
             while (!draining) {
                 // At the connection limit, stop taking connections off the kernel's queue.
-                Connection c = null;
+                T taken = null;
                 if (awaitPermit()) {
-                    c = listener.accept(acceptTimeout);
-                    if (c == null) {
+                    taken = take.within(acceptTimeout);
+                    if (taken == null) {
                         connectionPermits.release();
                     }
                 }
-                if (c != null) {
-                    serve(c);
+                if (taken != null) {
+                    serve.accept(taken);
                 } else if (!keepServing.getAsBoolean()) {
                     abandoned = true;
                     draining = true;
                     return;
                 }
             }
-            // The kernel completed these handshakes before we stopped: serve them rather than
-            // let the close reset them.
+            // The kernel completed these handshakes (or buffered these datagrams) before we
+            // stopped: serve them rather than let the close reset or drop them.
             while (awaitPermit()) {
-                Connection c = listener.accept(QUEUE_SWEEP);
-                if (c == null) {
+                T taken = take.within(QUEUE_SWEEP);
+                if (taken == null) {
                     connectionPermits.release();
                     break;
                 }
-                serve(c);
+                serve.accept(taken);
             }
         } catch (ClosedChannelException closed) {
             LOG.log(DEBUG, () -> "worker pid " + pid + ": " + listener + " closed");
         } catch (IOException e) {
-            LOG.log(WARNING, () -> "worker pid " + pid + ": accept on " + listener + " failed: " + e + "; draining");
+            LOG.log(WARNING, () -> "worker pid " + pid + ": " + verb + " on " + listener + " failed: " + e + "; draining");
             drain();
         } finally {
             try {
@@ -336,48 +351,9 @@ public final class WorkerGroup {
         }
     }
 
-    /**
-     * Receives datagrams until the drain, as {@link #acceptLoop} accepts connections; what the
-     * kernel buffered before the drain is still served.
-     */
+    /** Receives datagrams until the drain, as {@link #acceptLoop} accepts connections. */
     private void receiveLoop(DatagramListener listener) {
-        try {
-            while (!draining) {
-                Datagram d = null;
-                if (awaitPermit()) {
-                    d = listener.receive(acceptTimeout);
-                    if (d == null) {
-                        connectionPermits.release();
-                    }
-                }
-                if (d != null) {
-                    serve(d);
-                } else if (!keepServing.getAsBoolean()) {
-                    abandoned = true;
-                    draining = true;
-                    return;
-                }
-            }
-            while (awaitPermit()) {
-                Datagram d = listener.receive(QUEUE_SWEEP);
-                if (d == null) {
-                    connectionPermits.release();
-                    break;
-                }
-                serve(d);
-            }
-        } catch (ClosedChannelException closed) {
-            LOG.log(DEBUG, () -> "worker pid " + pid + ": " + listener + " closed");
-        } catch (IOException e) {
-            LOG.log(WARNING, () -> "worker pid " + pid + ": receive on " + listener + " failed: " + e + "; draining");
-            drain();
-        } finally {
-            try {
-                listener.close();
-            } catch (IOException e) {
-                LOG.log(WARNING, () -> "worker pid " + pid + ": closing " + listener + " failed: " + e);
-            }
-        }
+        takeUntilDrained(listener, "receive", listener::receive, this::serve);
     }
 
     private void serve(Datagram d) {

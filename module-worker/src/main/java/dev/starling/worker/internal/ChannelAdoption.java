@@ -43,7 +43,7 @@ final class ChannelAdoption {
                 placeholder.bind(new InetSocketAddress(loopback(inet), 0), 1);
                 swap(fd, Native.descriptorOf(placeholder));
             } catch (IOException | RuntimeException e) {
-                closeAfterFailure(placeholder, e);
+                SelectorWait.closeAfterFailure(placeholder, e);
                 throw e;
             }
             return placeholder;
@@ -55,7 +55,7 @@ final class ChannelAdoption {
             swap(fd, unixDescriptorOf(path));
             Files.deleteIfExists(path);
         } catch (IOException | RuntimeException e) {
-            closeAfterFailure(placeholder, e);
+            SelectorWait.closeAfterFailure(placeholder, e);
             throw e;
         }
         return placeholder;
@@ -68,7 +68,7 @@ final class ChannelAdoption {
             placeholder.bind(new InetSocketAddress(loopback(endpoint), 0));
             swap(fd, Native.descriptorOf(placeholder, List.of("/proc/net/udp", "/proc/net/udp6"), "07"));
         } catch (IOException | RuntimeException e) {
-            closeAfterFailure(placeholder, e);
+            SelectorWait.closeAfterFailure(placeholder, e);
             throw e;
         }
         return placeholder;
@@ -98,13 +98,5 @@ final class ChannelAdoption {
             }
         }
         return Native.descriptorOfInode(inodes, "the UNIX socket bound to " + path);
-    }
-
-    private static void closeAfterFailure(java.nio.channels.Channel channel, Exception primary) {
-        try {
-            channel.close();
-        } catch (IOException closeFailed) {
-            primary.addSuppressed(closeFailed);
-        }
     }
 }

@@ -84,11 +84,7 @@ public final class StreamSockets {
             channel.bind(config.address(), config.backlog());
             return channel;
         } catch (IOException | RuntimeException e) {
-            try {
-                channel.close();
-            } catch (IOException closeFailed) {
-                e.addSuppressed(closeFailed); // the bind failure is what the operator needs to see
-            }
+            SelectorWait.closeAfterFailure(channel, e); // the bind failure is what the operator needs to see
             throw e;
         }
     }

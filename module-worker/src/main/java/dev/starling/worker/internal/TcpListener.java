@@ -53,19 +53,8 @@ final class TcpListener implements Listener {
 
     @Override
     public Connection accept(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            SocketChannel accepted = channel.accept();
-            if (accepted != null) {
-                return wrap(accepted, tcp);
-            }
-            long remainingMillis = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
-            if (remainingMillis <= 0) {
-                return null;
-            }
-            selector.select(remainingMillis);
-            selector.selectedKeys().clear();
-        }
+        SocketChannel accepted = SelectorWait.until(selector, timeout, channel::accept);
+        return accepted == null ? null : wrap(accepted, tcp);
     }
 
     private static Connection wrap(SocketChannel accepted, boolean tcp) throws IOException {

@@ -38,22 +38,16 @@ final class UdpListener implements DatagramListener {
 
     @Override
     public Datagram receive(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        return SelectorWait.until(selector, timeout, () -> {
             receiveBuffer.clear();
             SocketAddress sender = channel.receive(receiveBuffer);
-            if (sender != null) {
-                receiveBuffer.flip();
-                ByteBuffer payload = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
-                return new UdpDatagram(IDS.incrementAndGet(), payload, sender);
-            }
-            long remainingMillis = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
-            if (remainingMillis <= 0) {
+            if (sender == null) {
                 return null;
             }
-            selector.select(remainingMillis);
-            selector.selectedKeys().clear();
-        }
+            receiveBuffer.flip();
+            ByteBuffer payload = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
+            return new UdpDatagram(IDS.incrementAndGet(), payload, sender, localAddress, channel);
+        });
     }
 
     @Override
@@ -75,37 +69,9 @@ final class UdpListener implements DatagramListener {
         return "udp " + localAddress;
     }
 
-    private final class UdpDatagram implements Datagram {
-        private final long id;
-        private final ByteBuffer payload;
-        private final SocketAddress sender;
-
-        UdpDatagram(long id, ByteBuffer payload, SocketAddress sender) {
-            this.id = id;
-            this.payload = payload;
-            this.sender = sender;
-        }
-
-        @Override
-        public long id() {
-            return id;
-        }
-
-        @Override
-        public ByteBuffer payload() {
-            return payload;
-        }
-
-        @Override
-        public SocketAddress sender() {
-            return sender;
-        }
-
-        @Override
-        public SocketAddress localAddress() {
-            return localAddress;
-        }
-
+    /** One received datagram; {@code channel} is the listener's, shared by the answers (sends are thread-safe). */
+    private record UdpDatagram(long id, ByteBuffer payload, SocketAddress sender, SocketAddress localAddress,
+                               DatagramChannel channel) implements Datagram {
         @Override
         public boolean reply(ByteBuffer answer) throws IOException {
             if (answer.remaining() > MAX_PAYLOAD) {

@@ -46,11 +46,7 @@ public final class UdpWorker implements DatagramWorker {
             channel.bind(inet.address());
             return new UdpListener(channel, channel.getLocalAddress());
         } catch (IOException | RuntimeException e) {
-            try {
-                channel.close();
-            } catch (IOException closeFailed) {
-                e.addSuppressed(closeFailed);
-            }
+            SelectorWait.closeAfterFailure(channel, e);
             throw e;
         }
     }
