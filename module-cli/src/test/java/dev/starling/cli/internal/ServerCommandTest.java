@@ -69,6 +69,28 @@ class ServerCommandTest {
         assertEquals("", r.out());
     }
 
+    private static dev.starling.server.ServerConfig configOf(String... args) {
+        ServerCommand command = new ServerCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command.toConfig();
+    }
+
+    @Test
+    void listenAloneReplacesHostAndPortAndGivenHostPortComesFirst() {
+        assertEquals(java.util.List.of("unix:/tmp/a.sock", "udp://[::1]:53"),
+                configOf("--listen", "unix:/tmp/a.sock", "--listen", "udp://[::1]:53").listen());
+        assertEquals(java.util.List.of("127.0.0.1:9000", "unix:/tmp/a.sock"),
+                configOf("--port", "9000", "--listen", "unix:/tmp/a.sock").listen());
+        assertEquals(java.util.List.of(), configOf("--port", "9000").listen(), "no --listen: the host/port listener as before");
+    }
+
+    @Test
+    void socketModeAndIpv6OnlyReachTheConfiguration() {
+        dev.starling.server.ServerConfig config = configOf("--listen", "[::]:0", "--ipv6-only", "--socket-mode", "0660");
+        assertTrue(config.ipv6Only());
+        assertEquals(java.util.OptionalInt.of(0660), config.socketMode());
+    }
+
     @Test
     void anUnknownFlagIsNamed() {
         Run r = run("--wroker=2");

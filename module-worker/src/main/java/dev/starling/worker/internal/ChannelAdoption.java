@@ -41,7 +41,7 @@ final class ChannelAdoption {
             placeholder = ServerSocketChannel.open(family(inet));
             try {
                 placeholder.bind(new InetSocketAddress(loopback(inet), 0), 1);
-                swap(fd, Native.descriptorOf(placeholder));
+                swap(fd, placeholderDescriptor(placeholder, List.of("/proc/net/tcp", "/proc/net/tcp6"), "0A"));
             } catch (IOException | RuntimeException e) {
                 SelectorWait.closeAfterFailure(placeholder, e);
                 throw e;
@@ -66,12 +66,28 @@ final class ChannelAdoption {
         DatagramChannel placeholder = DatagramChannel.open(family(endpoint));
         try {
             placeholder.bind(new InetSocketAddress(loopback(endpoint), 0));
-            swap(fd, Native.descriptorOf(placeholder, List.of("/proc/net/udp", "/proc/net/udp6"), "07"));
+            swap(fd, placeholderDescriptor(placeholder, List.of("/proc/net/udp", "/proc/net/udp6"), "07"));
         } catch (IOException | RuntimeException e) {
             SelectorWait.closeAfterFailure(placeholder, e);
             throw e;
         }
         return placeholder;
+    }
+
+    /**
+     * The placeholder's fd. /proc lists sockets by port; one of ours already adopted may have
+     * the same port on another address, and dup2 over that one would end it, so each candidate's
+     * address is checked.
+     */
+    private static int placeholderDescriptor(java.nio.channels.NetworkChannel placeholder, List<String> tables, String state)
+            throws IOException {
+        java.net.SocketAddress address = placeholder.getLocalAddress();
+        for (int fd : Native.descriptorsOf(placeholder, tables, state)) {
+            if (NativeSockets.localInetAddress(fd).equals(address)) {
+                return fd;
+            }
+        }
+        throw new IOException("cannot find the file descriptor of the socket bound to " + address + " in /proc");
     }
 
     private static void swap(int fd, int placeholderFd) throws IOException {

@@ -83,6 +83,19 @@ public final class Native {
      * {@code tables} (e.g. /proc/net/udp) in state {@code state} (hex, as the table shows it).
      */
     static int descriptorOf(NetworkChannel bound, List<String> tables, String state) throws IOException {
+        List<Integer> found = descriptorsOf(bound, tables, state);
+        if (found.isEmpty()) {
+            throw new IOException("cannot find the file descriptor of the socket bound to " + bound.getLocalAddress() + " in /proc");
+        }
+        return found.get(0);
+    }
+
+    /**
+     * Every fd of this process for a socket in {@code tables}, state {@code state}, on the port
+     * {@code bound} has: usually one, but another socket of ours may share the port on another
+     * address, so a caller that must not pick the wrong one checks each.
+     */
+    static List<Integer> descriptorsOf(NetworkChannel bound, List<String> tables, String state) throws IOException {
         int port = ((InetSocketAddress) bound.getLocalAddress()).getPort();
         Set<String> inodes = new HashSet<>();
         for (String table : tables) {
@@ -98,7 +111,7 @@ public final class Native {
                 }
             }
         }
-        return descriptorOfInode(inodes, "the socket bound to port " + port);
+        return descriptorsOfInodes(inodes);
     }
 
     /**
@@ -106,11 +119,20 @@ public final class Native {
      * ({@code socket:[N]}); {@code what} names the socket for the error.
      */
     static int descriptorOfInode(Set<String> inodes, String what) throws IOException {
+        List<Integer> found = descriptorsOfInodes(inodes);
+        if (found.isEmpty()) {
+            throw new IOException("cannot find the file descriptor of " + what + " in /proc");
+        }
+        return found.get(0);
+    }
+
+    private static List<Integer> descriptorsOfInodes(Set<String> inodes) throws IOException {
+        List<Integer> found = new java.util.ArrayList<>();
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 try {
                     if (inodes.contains(Files.readSymbolicLink(fd).toString())) {
-                        return Integer.parseInt(fd.getFileName().toString());
+                        found.add(Integer.parseInt(fd.getFileName().toString()));
                     }
                 } catch (IOException closedMeanwhile) {
                     // An fd that closed while we listed them (e.g. the listing's own): not ours.
@@ -118,6 +140,6 @@ public final class Native {
                 }
             }
         }
-        throw new IOException("cannot find the file descriptor of " + what + " in /proc");
+        return found;
     }
 }

@@ -198,6 +198,32 @@ class WorkerContractTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = Transport.class, names = {"TCP", "TCP_IPV6", "UNIX_PATH", "UNIX_ABSTRACT"})
+    void aSocketHandedOverByTheManagerServesAsOneBoundHere(Transport transport) throws Exception {
+        Endpoint endpoint = transport.endpoint(dir);
+        if (endpoint instanceof Endpoint.Inet inet) {
+            // The manager resolves port 0 before it hands sockets over; do the same here.
+            int probe = NativeSockets.listen(endpoint, 16, false);
+            endpoint = new Endpoint.Inet(NativeSockets.localInetAddress(probe), inet.ipv6Only());
+            NativeSockets.close(probe);
+        }
+        int fd = NativeSockets.listen(endpoint, 16, false);
+        Worker worker = ServiceLoader.load(Worker.class).stream().map(ServiceLoader.Provider::get)
+                .filter(w -> w.name().equals(transport.provider)).findFirst().orElseThrow();
+        Listener listener = worker.bind(new WorkerConfig(endpoint, 16, WorkerConfig.ListenMode.INHERITED, OptionalInt.of(fd)));
+        Bound bound = new Bound(listener, endpoint);
+        WorkerGroup group = new WorkerGroup(List.of(listener), ECHO, Duration.ofMillis(200), Duration.ofSeconds(5), () -> true);
+        Thread runner = Thread.ofPlatform().start(() -> runQuietly(group));
+        try (Peer peer = bound.connect()) {
+            peer.write("handed over".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("handed over", new String(assertTimeoutPreemptively(BOUND, () -> peer.readExactly(11)), StandardCharsets.US_ASCII));
+        } finally {
+            group.drain();
+            runner.join(BOUND.toMillis());
+        }
+    }
+
     private static void runQuietly(WorkerGroup group) {
         try {
             group.run();
