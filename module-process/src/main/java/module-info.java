@@ -1,5 +1,5 @@
 /**
- * The {@link dev.starling.process.Process} SPI: a protocol served over one connection, and the
+ * The {@link dev.starling.process.Process} SPI: a protocol served over one connection or datagram, and the
  * {@link dev.starling.process.Connection} it is served over. Transports (module
  * {@code dev.starling.worker}) produce connections; protocols (HTTP/1.1, Echo, third-party
  * plugins) consume them. This module depends on nothing of ours.

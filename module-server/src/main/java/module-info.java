@@ -6,6 +6,7 @@
  *
  * @uses dev.starling.process.Process
  * @uses dev.starling.worker.Worker
+ * @uses dev.starling.worker.DatagramWorker
  */
 module dev.starling.server {
     requires transitive dev.starling.worker;
@@ -15,4 +16,5 @@ module dev.starling.server {
 
     uses dev.starling.process.Process;
     uses dev.starling.worker.Worker;
+    uses dev.starling.worker.DatagramWorker;
 }

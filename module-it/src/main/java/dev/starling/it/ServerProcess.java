@@ -21,12 +21,16 @@ import java.util.stream.Collectors;
  */
 public final class ServerProcess implements AutoCloseable {
 
-    private static final Pattern SERVING = Pattern.compile("serving (\\S+) on (\\S+):(\\d+) with (\\d+) worker");
+    /** The manager's "serving PROCESS on LISTENER, LISTENER with N worker(s)" line. */
+    private static final Pattern SERVING = Pattern.compile("serving (\\S+) on (.+?) with (\\d+) worker");
+    /** The port of the first IP listener in that line: HOST:PORT, [V6]:PORT, optionally after a scheme. */
+    private static final Pattern FIRST_PORT = Pattern.compile("(?:^|, )(?:[a-z]+://)?(?:\\[[^\\]]+\\]|[^\\s,\\[:/]+):(\\d+)(?=,|$)");
 
     private final java.lang.Process process;
     private final Path output;
     private final Set<Long> seenPids = new java.util.concurrent.ConcurrentSkipListSet<>();
     private int port = -1;
+    private List<String> listeners = List.of();
 
     private ServerProcess(java.lang.Process process, Path output) {
         this.process = process;
@@ -104,10 +108,24 @@ public final class ServerProcess implements AutoCloseable {
         if (!m.find()) {
             throw new AssertionError("the server exited before serving; its output:\n" + output());
         }
-        port = Integer.parseInt(m.group(3));
+        listeners = List.of(m.group(2).split(", "));
+        Matcher first = FIRST_PORT.matcher(m.group(2));
+        port = first.find() ? Integer.parseInt(first.group(1)) : -1;
         workerPids().forEach(seenPids::add);
     }
 
+    /** The listeners the manager said it serves, in order, with the ports port 0 resolved to, e.g. {@code udp://127.0.0.1:40000}. */
+    public List<String> listeners() {
+        return listeners;
+    }
+
+    /** The port of the {@code index}th listener, an IP one. */
+    public int port(int index) {
+        String spec = listeners.get(index);
+        return Integer.parseInt(spec.substring(spec.lastIndexOf(':') + 1));
+    }
+
+    /** The port of the first IP listener. */
     public int port() {
         if (port < 0) {
             throw new IllegalStateException("the server has not said which port it serves");

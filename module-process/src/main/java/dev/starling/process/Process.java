@@ -1,5 +1,7 @@
 package dev.starling.process;
 
+import java.util.Optional;
+
 /**
  * A protocol ("what the bytes mean"), found with {@link java.util.ServiceLoader} by its
  * {@link #name()}. Built in: {@code http1} and {@code echo}; plugins add more with
@@ -8,6 +10,12 @@ package dev.starling.process;
  * <p>Providers are {@code public final} classes with a trivial no-arg constructor: the
  * framework may instantiate every provider just to read its name, so real work starts in
  * {@link #prepare}. Note that this type shadows {@link java.lang.Process}.
+ *
+ * <p>Stream and datagram protocols: every protocol serves streams (TCP, TLS, UNIX
+ * connections) through {@link #prepare}. A protocol that also has a meaning over datagrams
+ * (UDP) offers a {@link DatagramService} through {@link #prepareDatagrams}; the default
+ * offers none, and a server asked to listen for datagrams with such a protocol refuses to
+ * start, naming it.
  */
 public interface Process {
 
@@ -26,4 +34,19 @@ public interface Process {
      *         alternatives. The worker process then exits without serving.
      */
     StreamService prepare(ProcessContext context);
+
+    /**
+     * The datagram side of this protocol, if it has one. Called once per worker process that
+     * listens for datagrams, on its main thread, after {@link #prepare}; the manager also calls
+     * it once before it starts any worker, to refuse a configuration whose protocol serves no
+     * datagrams, so it must only read settings and build the service, not bind or start threads.
+     *
+     * @return the service that serves each datagram, shared by all datagram listeners of the
+     *         worker and called concurrently; empty (the default) when this protocol is
+     *         stream-only
+     * @throws IllegalArgumentException as for {@link #prepare}
+     */
+    default Optional<DatagramService> prepareDatagrams(ProcessContext context) {
+        return Optional.empty();
+    }
 }

@@ -2,9 +2,14 @@ package dev.starling.server;
 
 import dev.starling.process.Process;
 import dev.starling.process.Providers;
+import dev.starling.server.internal.ListenerPlan;
+import dev.starling.server.internal.WorkerMain;
+import dev.starling.worker.DatagramWorker;
+import dev.starling.worker.Endpoint;
 import dev.starling.worker.Manager;
 import dev.starling.worker.ManagerConfig;
 import dev.starling.worker.Scoreboard;
+import dev.starling.worker.SharedListeners;
 import dev.starling.worker.SharedSocket;
 import dev.starling.worker.Worker;
 import dev.starling.worker.WorkerConfig;
@@ -14,6 +19,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,6 +61,12 @@ public final class Server {
         return Providers.names(ServiceLoader.load(Worker.class).stream().map(ServiceLoader.Provider::get).toList(), Worker::name);
     }
 
+    /** The names of the datagram transports found, for help texts. */
+    public static String datagramTransportNames() {
+        return Providers.names(ServiceLoader.load(DatagramWorker.class).stream().map(ServiceLoader.Provider::get).toList(),
+                DatagramWorker::name);
+    }
+
     /**
      * Checks the configuration, then runs the manager until it is stopped by a signal.
      *
@@ -67,13 +79,19 @@ public final class Server {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage() + " (--process)");
         }
+        List<ListenSpec> listeners;
         try {
-            Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
+            listeners = config.listeners();
         } catch (IllegalArgumentException e) {
-            throw new StartupException(e.getMessage() + " (--transport)");
+            throw new StartupException(e.getMessage());
         }
+        checkTransports(config, listeners);
         PreviousRuns.checkPidFile(config.pidFile());
         PreviousRuns.sweepScoreboards(Scoreboard.defaultPath(0).getParent());
+        ListenerPlan plan = new ListenerPlan(listeners, config.reusePort());
+        if (!config.listen().isEmpty() || !plan.onStandardInput() && !config.reusePort()) {
+            return runListeners(config, plan);
+        }
         if (config.reusePort()) {
             return runManager(config.withPort(probePort(config)));
         }
@@ -90,11 +108,128 @@ public final class Server {
     }
 
     private static int runManager(ServerConfig resolved) throws IOException, InterruptedException {
-        String where = resolved.process() + " on " + hostPort(resolved);
+        return runManager(resolved, hostPort(resolved), Optional.empty());
+    }
+
+    private static int runManager(ServerConfig resolved, String listening, Optional<SharedListeners> shared)
+            throws IOException, InterruptedException {
+        String where = resolved.process() + " on " + listening;
         ManagerConfig managerConfig = new ManagerConfig(resolved.pool().workers(), workerCommand(resolved),
                 resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pool().requestTimeout(), resolved.pool().spawnInterval(),
-                resolved.pool().spares(), resolved.pidFile(), where);
+                resolved.pool().spares(), resolved.pidFile(), where, shared);
         return new Manager(managerConfig).run();
+    }
+
+    /**
+     * Every transport named exists, and a protocol asked to serve datagrams can: fails before
+     * anything starts, naming the flag.
+     */
+    private static void checkTransports(ServerConfig config, List<ListenSpec> listeners) throws StartupException {
+        String flag = config.listen().isEmpty() ? "--transport" : "--listen";
+        boolean datagrams = false;
+        for (ListenSpec spec : listeners) {
+            try {
+                if (spec.datagram()) {
+                    datagrams = true;
+                    Providers.byName(ServiceLoader.load(DatagramWorker.class), DatagramWorker::name, "datagram transport", spec.transport());
+                } else {
+                    Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", spec.transport());
+                }
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage() + " (" + flag + " " + spec + ")");
+            }
+        }
+        if (datagrams) {
+            Process process = Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
+            try {
+                WorkerMain.datagramService(process, WorkerMain.contextFor(config));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Several listeners, or one that is not a plain IP socket: the manager binds the shared ones
+     * (one on fd 0, or all handed over with {@link SharedListeners}), turns port 0 into a real
+     * port for the ones workers bind themselves, then runs the workers.
+     */
+    private static int runListeners(ServerConfig config, ListenerPlan plan)
+            throws StartupException, IOException, InterruptedException {
+        List<Endpoint> sharedEndpoints = plan.sharedListeners().stream().map(ListenSpec::endpoint).toList();
+        ServerSocketChannel onStandardInput = null;
+        SharedListeners handedOver = null;
+        String flag = config.listen().isEmpty() ? "--host, --port" : "--listen";
+        try {
+            List<ListenSpec> resolved = new ArrayList<>();
+            try {
+                if (plan.onStandardInput()) {
+                    onStandardInput = SharedSocket.bindOnStandardInput(((Endpoint.Inet) sharedEndpoints.get(0)).address(),
+                            WorkerConfig.DEFAULT_BACKLOG);
+                    sharedEndpoints = List.of(new Endpoint.Inet((InetSocketAddress) onStandardInput.getLocalAddress(), false));
+                } else if (plan.handOff()) {
+                    handedOver = SharedListeners.bind(sharedEndpoints, WorkerConfig.DEFAULT_BACKLOG);
+                    sharedEndpoints = handedOver.endpoints();
+                }
+                int next = 0;
+                for (ListenSpec spec : plan.listeners()) {
+                    resolved.add(plan.shared(spec) ? new ListenSpec(spec.transport(), sharedEndpoints.get(next++)) : probed(spec));
+                }
+            } catch (BindException e) {
+                // The JDK's own message names no address; ours (SharedListeners, probed) do.
+                String reason = String.valueOf(e.getMessage());
+                throw new StartupException((reason.equals("Address already in use")
+                        ? sharedEndpoints.get(0) + " is already in use by another process" : reason) + " (" + flag + ")", e);
+            } catch (IOException e) {
+                throw new StartupException("cannot listen: " + e.getMessage() + " (" + flag + ")", e);
+            }
+            ServerConfig workerConfig = config.listen().isEmpty()
+                    ? config.withPort(((Endpoint.Inet) resolved.get(0).endpoint()).address().getPort())
+                    : config.withListen(resolved.stream().map(ListenSpec::toString).toList());
+            String listening = resolved.stream().map(ListenSpec::toString).collect(java.util.stream.Collectors.joining(", "));
+            return runManager(workerConfig, listening, Optional.ofNullable(handedOver));
+        } finally {
+            if (handedOver != null) {
+                handedOver.close();
+            }
+            if (onStandardInput != null) {
+                onStandardInput.close();
+            }
+        }
+    }
+
+    /**
+     * A listener each worker binds itself, with port 0 turned into a free port that all of them
+     * then bind; like {@link #probePort}, the probe binds without SO_REUSEPORT, so a port that
+     * another process holds is refused here, before any worker starts.
+     */
+    private static ListenSpec probed(ListenSpec spec) throws IOException {
+        Endpoint.Inet inet = (Endpoint.Inet) spec.endpoint();
+        InetSocketAddress bound;
+        try {
+            bound = probe(spec.datagram(), inet.address());
+        } catch (BindException e) {
+            throw new BindException(spec + " is already in use by another process or not local: " + e.getMessage());
+        }
+        return new ListenSpec(spec.transport(), new Endpoint.Inet(
+                new InetSocketAddress(inet.address().getAddress(), bound.getPort()), inet.ipv6Only()));
+    }
+
+    private static InetSocketAddress probe(boolean datagram, InetSocketAddress address) throws IOException {
+        InetSocketAddress bound;
+        if (datagram) {
+            try (DatagramChannel probe = DatagramChannel.open()) {
+                probe.bind(address);
+                bound = (InetSocketAddress) probe.getLocalAddress();
+            }
+        } else {
+            try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+                probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                probe.bind(address, 1);
+                bound = (InetSocketAddress) probe.getLocalAddress();
+            }
+        }
+        return bound;
     }
 
     /**
@@ -170,6 +305,11 @@ public final class Server {
         // that runs out of memory exits, and the manager replaces it, as a crashed prefork child is.
         command.add("-XX:+UseSerialGC");
         command.add("-XX:+ExitOnOutOfMemoryError");
+        // Workers with several listeners or IPV6_V6ONLY call jnr, which loads native code through
+        // jffi; naming the module keeps JDK 22+ from warning about restricted methods. Every worker
+        // gets it, so that the one AOT cache (trained with it) fits them all.
+        command.add("--enable-native-access=org.jnrproject.jffi");
+        command.add("-Djffi.unsafe.disabled=true");
         System.getProperties().stringPropertyNames().stream()
                 .filter(p -> p.startsWith("jdk.system.logger.") || p.startsWith("java.util.logging."))
                 .sorted()

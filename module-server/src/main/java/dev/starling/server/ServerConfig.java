@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -27,14 +28,21 @@ import java.util.TreeMap;
  * @param pidFile         where the manager writes its pid
  * @param settings        the protocol's own settings by flag name (e.g. {@code handler},
  *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting}
+ * @param listen          the {@code --listen} specs ({@link ListenSpec} forms); when empty, the one
+ *                        listener is {@code transport} on {@code host:port}
+ * @param ipv6Only        {@code --ipv6-only}: IPv6 listeners serve IPv6 peers only ({@code IPV6_V6ONLY})
+ * @param socketMode      {@code --socket-mode}: permission bits of UNIX socket files, or empty for the umask's
  */
 public record ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
                            Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,
-                           Map<String, String> settings) {
+                           Map<String, String> settings, List<String> listen, boolean ipv6Only, OptionalInt socketMode) {
 
     public static final int MAX_WORKERS = 1024;
 
     private static final String SETTING_PREFIX = "set.";
+
+    /** Worker arguments {@code listen.000=SPEC}, in order (the map that carries them sorts by name). */
+    private static final String LISTEN_PREFIX = "listen.";
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
@@ -52,11 +60,47 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         Objects.requireNonNull(process, "process");
         Objects.requireNonNull(pidFile, "pidFile");
         settings = Map.copyOf(settings);
+        listen = List.copyOf(listen);
+        Objects.requireNonNull(socketMode, "socketMode");
+    }
+
+    /** A configuration with its one listener on {@code host:port}, dual-stack, with no socket file mode. */
+    public ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
+                        Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,
+                        Map<String, String> settings) {
+        this(host, port, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings,
+                List.of(), false, OptionalInt.empty());
     }
 
     /** This configuration with another port, e.g. the one port 0 resolved to. */
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings);
+        return new ServerConfig(host, newPort, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings,
+                listen, ipv6Only, socketMode);
+    }
+
+    /** This configuration with other {@code --listen} specs, e.g. with the ports that port 0 resolved to. */
+    public ServerConfig withListen(List<String> specs) {
+        return new ServerConfig(host, port, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings,
+                specs, ipv6Only, socketMode);
+    }
+
+    /**
+     * Every listener, in order: the {@code --listen} specs, or {@code transport} on
+     * {@code host:port} when there are none.
+     *
+     * @throws IllegalArgumentException naming the flag, when a spec or the host is malformed or unknown
+     */
+    public List<ListenSpec> listeners() {
+        if (listen.isEmpty()) {
+            String hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+            try {
+                ListenSpec spec = ListenSpec.parse(hostPort, ipv6Only, socketMode);
+                return List.of(new ListenSpec(transport, spec.endpoint()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--host '" + host + "' is not a known host name or address", e);
+            }
+        }
+        return listen.stream().map(spec -> ListenSpec.parse(spec, ipv6Only, socketMode)).toList();
     }
 
     /** The worker-process arguments carrying this configuration; read back by {@link #fromArguments}. */
@@ -82,6 +126,13 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         all.put("process", process);
         pidFile.ifPresent(p -> all.put("pid-file", p.toString()));
         settings.forEach((k, v) -> all.put(SETTING_PREFIX + k, v));
+        for (int i = 0; i < listen.size(); i++) {
+            all.put(LISTEN_PREFIX + String.format("%03d", i), listen.get(i));
+        }
+        if (ipv6Only) {
+            all.put("ipv6-only", "true");
+        }
+        socketMode.ifPresent(mode -> all.put("socket-mode", Integer.toOctalString(mode)));
         return all.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
 
@@ -93,6 +144,7 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
     public static ServerConfig fromArguments(List<String> args) {
         Map<String, String> all = new TreeMap<>();
         Map<String, String> settings = new TreeMap<>();
+        Map<String, String> listen = new TreeMap<>();
         for (String arg : args) {
             int eq = arg.indexOf('=');
             if (eq <= 0) {
@@ -102,6 +154,8 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
             String value = arg.substring(eq + 1);
             if (name.startsWith(SETTING_PREFIX)) {
                 settings.put(name.substring(SETTING_PREFIX.length()), value);
+            } else if (name.startsWith(LISTEN_PREFIX)) {
+                listen.put(name, value);
             } else {
                 all.put(name, value);
             }
@@ -118,7 +172,9 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
                 Duration.ofMillis(Long.parseLong(required(all, "timeout-ms"))),
                 Duration.ofMillis(Long.parseLong(required(all, "graceful-timeout-ms"))),
                 required(all, "transport"), required(all, "process"),
-                Optional.ofNullable(all.get("pid-file")).map(Path::of), settings);
+                Optional.ofNullable(all.get("pid-file")).map(Path::of), settings, List.copyOf(listen.values()),
+                Boolean.parseBoolean(all.get("ipv6-only")),
+                all.containsKey("socket-mode") ? OptionalInt.of(Integer.parseInt(all.get("socket-mode"), 8)) : OptionalInt.empty());
     }
 
     private static String required(Map<String, String> args, String name) {

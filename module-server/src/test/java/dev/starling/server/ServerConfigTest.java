@@ -33,6 +33,22 @@ class ServerConfigTest {
     }
 
     @Test
+    void listenersAndTheirOptionsRoundTrip() {
+        ServerConfig original = config(8080).withListen(List.of("[::]:0", "unix:/tmp/a.sock", "unix:@b", "udp://127.0.0.1:53"));
+        ServerConfig withOptions = new ServerConfig(original.host(), original.port(), false, original.pool(), original.acceptTimeout(),
+                original.gracefulTimeout(), "tcp", "echo", Optional.empty(), Map.of(), original.listen(), true,
+                java.util.OptionalInt.of(0660));
+        assertEquals(withOptions, ServerConfig.fromArguments(withOptions.toArguments()));
+        assertEquals(List.of("[::]:0", "unix:/tmp/a.sock", "unix:@b", "udp://127.0.0.1:53"),
+                withOptions.listeners().stream().map(ListenSpec::toString).toList(), "the order is kept");
+    }
+
+    @Test
+    void withoutListenTheOneListenerIsHostAndPort() {
+        assertEquals(List.of("127.0.0.1:8080"), config(8080).listeners().stream().map(ListenSpec::toString).toList());
+    }
+
+    @Test
     void aMissingWorkerArgumentIsNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ServerConfig.fromArguments(List.of("host=127.0.0.1")));

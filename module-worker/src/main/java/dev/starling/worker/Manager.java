@@ -459,7 +459,7 @@ public final class Manager {
         if (row >= scoreboard.rows()) {
             throw new IOException("all " + scoreboard.rows() + " scoreboard rows are in use");
         }
-        WorkerProcess w = WorkerProcess.start(slot.index, gen, config.command(), scoreboard, row, listener);
+        WorkerProcess w = WorkerProcess.start(slot.index, gen, config.command(), scoreboard, row, listener, config.shared());
         rowsInUse.set(row);
         return w;
     }

@@ -22,10 +22,13 @@ import java.util.Optional;
  * @param spares          the adaptive pool's bounds, or empty for a fixed pool (changed only by TTIN/TTOU)
  * @param pidFile         where to write the manager's pid, removed on exit
  * @param description     what the workers serve, for log lines, e.g. {@code "http1 on 127.0.0.1:8080"}
+ * @param shared          the listening sockets handed to every worker on its standard input when
+ *                        it serves several ({@link SharedListeners}); empty when it inherits
+ *                        one socket on fd 0 or binds its own
  */
 public record ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
                             Duration requestTimeout, Duration spawnInterval, Optional<Spares> spares, Optional<Path> pidFile,
-                            String description) {
+                            String description, Optional<SharedListeners> shared) {
 
     public ManagerConfig {
         if (workers < 1) {
@@ -50,5 +53,14 @@ public record ManagerConfig(int workers, List<String> command, Duration graceful
         Objects.requireNonNull(spares, "spares");
         Objects.requireNonNull(pidFile, "pidFile");
         Objects.requireNonNull(description, "description");
+        Objects.requireNonNull(shared, "shared");
+    }
+
+    /** A configuration whose workers inherit one socket on fd 0 or bind their own. */
+    public ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
+                         Duration requestTimeout, Duration spawnInterval, Optional<Spares> spares, Optional<Path> pidFile,
+                         String description) {
+        this(workers, command, gracefulTimeout, readyTimeout, requestTimeout, spawnInterval, spares, pidFile, description,
+                Optional.empty());
     }
 }

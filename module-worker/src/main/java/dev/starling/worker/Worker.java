@@ -3,9 +3,12 @@ package dev.starling.worker;
 import java.io.IOException;
 
 /**
- * A transport ("how bytes arrive"), found with {@link java.util.ServiceLoader} by its
- * {@link #name()}. Built in: {@code tcp}. Providers are {@code public final} classes with a
- * trivial no-arg constructor; the real work starts in {@link #bind}.
+ * A stream transport ("how bytes arrive"), found with {@link java.util.ServiceLoader} by its
+ * {@link #name()}. Built in: {@code tcp} (IP endpoints) and {@code unix} (UNIX path and
+ * abstract endpoints); datagram transports are {@link DatagramWorker}s. Providers are
+ * {@code public final} classes with a trivial no-arg constructor; the real work starts in
+ * {@link #bind}, which gets either a socket its manager passed ({@link WorkerConfig#mode()}
+ * {@code INHERITED}: on fd 0, or {@link WorkerConfig#handedOver()}) or binds its own.
  */
 public interface Worker {
 
@@ -16,6 +19,7 @@ public interface Worker {
      * Binds inside the calling worker process; called once, before the first accept.
      *
      * @throws java.net.BindException when the address is in use or not local
+     * @throws IllegalArgumentException when the endpoint is of a kind this transport does not serve
      * @throws IOException when the listener cannot be opened for another reason
      */
     Listener bind(WorkerConfig config) throws IOException;

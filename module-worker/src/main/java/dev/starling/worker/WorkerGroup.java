@@ -5,6 +5,8 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 import dev.starling.process.Connection;
+import dev.starling.process.Datagram;
+import dev.starling.process.DatagramService;
 import dev.starling.process.StreamService;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -18,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
@@ -25,7 +28,8 @@ import java.util.function.BooleanSupplier;
 /**
  * Serves the listeners of one worker process: one platform thread accepts on each listener,
  * one virtual thread serves each connection, and a drain stops accepting and lets every
- * connection finish its current exchange.
+ * connection finish its current exchange. Datagram listeners are served alike: one platform
+ * thread receives on each, one virtual thread serves each datagram.
  *
  * <p>Each accept waits at most the accept deadline ({@code --timeout-ms}); when it passes, the
  * loop asks {@code keepServing} whether the process should go on (is the manager still
@@ -46,6 +50,8 @@ public final class WorkerGroup {
 
     private final List<Listener> listeners;
     private final StreamService service;
+    private final Datagrams datagrams;
+    private final AtomicInteger datagramsInFlight = new AtomicInteger();
     private final Duration acceptTimeout;
     private final Duration gracefulTimeout;
     private final BooleanSupplier keepServing;
@@ -83,6 +89,35 @@ public final class WorkerGroup {
     public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
                        Duration gracefulTimeout, BooleanSupplier keepServing, int maxConnections,
                        long exchangeLimit, Runnable onExchangeLimit) {
+        this(listeners, service, acceptTimeout, gracefulTimeout, keepServing, maxConnections, exchangeLimit, onExchangeLimit,
+                Datagrams.NONE);
+    }
+
+    /**
+     * The datagram side of a group.
+     *
+     * @param listeners bound datagram listeners, owned by the group once it is made
+     * @param service   serves each datagram; each one counts as an exchange and, while it is
+     *                  served, holds one of the {@code maxConnections} permits
+     */
+    public record Datagrams(List<DatagramListener> listeners, DatagramService service) {
+        /** No datagram listeners. */
+        public static final Datagrams NONE = new Datagrams(List.of(), datagram -> { });
+
+        public Datagrams {
+            listeners = List.copyOf(listeners);
+            Objects.requireNonNull(service, "service");
+        }
+    }
+
+    /**
+     * A group that serves stream {@code listeners} and {@code datagrams}; the other arguments are
+     * those of {@link #WorkerGroup(List, StreamService, Duration, Duration, BooleanSupplier, int, long, Runnable)}.
+     * Either list may be empty, not both.
+     */
+    public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
+                       Duration gracefulTimeout, BooleanSupplier keepServing, int maxConnections,
+                       long exchangeLimit, Runnable onExchangeLimit, Datagrams datagrams) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max connections must be at least 1, was " + maxConnections);
         }
@@ -98,7 +133,8 @@ public final class WorkerGroup {
         this.acceptTimeout = Objects.requireNonNull(acceptTimeout, "acceptTimeout");
         this.gracefulTimeout = Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
         this.keepServing = Objects.requireNonNull(keepServing, "keepServing");
-        if (this.listeners.isEmpty()) {
+        this.datagrams = Objects.requireNonNull(datagrams, "datagrams");
+        if (this.listeners.isEmpty() && datagrams.listeners().isEmpty()) {
             throw new IllegalArgumentException("a worker group needs at least one listener");
         }
     }
@@ -114,6 +150,9 @@ public final class WorkerGroup {
         List<Thread> acceptors = new ArrayList<>();
         for (Listener listener : listeners) {
             acceptors.add(Thread.ofPlatform().name("accept " + listener).start(() -> acceptLoop(listener)));
+        }
+        for (DatagramListener listener : datagrams.listeners()) {
+            acceptors.add(Thread.ofPlatform().name("receive " + listener).start(() -> receiveLoop(listener)));
         }
         for (Thread acceptor : acceptors) {
             acceptor.join();
@@ -188,6 +227,7 @@ public final class WorkerGroup {
         long inFlight = 0;
         long oldest = 0;
         Object summary = null;
+        inFlight += datagramsInFlight.get();
         for (TrackedConnection c : connections) {
             if (c.inExchange()) {
                 inFlight++;
@@ -213,38 +253,53 @@ public final class WorkerGroup {
     }
 
     private void acceptLoop(Listener listener) {
+        takeUntilDrained(listener, "accept", listener::accept, this::serve);
+    }
+
+    /** What a loop takes from its listener: a connection or a datagram, or null when the deadline passed. */
+    @FunctionalInterface
+    private interface Take<T> {
+        T within(Duration timeout) throws IOException;
+    }
+
+    /**
+     * The loop of one listener's thread, for connections and datagrams alike: take one (holding
+     * a permit) and hand it to {@code serve}, until the drain; when an accept deadline passes,
+     * ask {@code keepServing}. Closes the listener at the end.
+     */
+    private <T> void takeUntilDrained(java.io.Closeable listener, String verb, Take<T> take, java.util.function.Consumer<T> serve) {
         try {
             while (!draining) {
                 // At the connection limit, stop taking connections off the kernel's queue.
-                Connection c = null;
+                T taken = null;
                 if (awaitPermit()) {
-                    c = listener.accept(acceptTimeout);
-                    if (c == null) {
+                    taken = take.within(acceptTimeout);
+                    if (taken == null) {
                         connectionPermits.release();
                     }
                 }
-                if (c != null) {
-                    serve(c);
+                if (taken != null) {
+                    serve.accept(taken);
                 } else if (!keepServing.getAsBoolean()) {
                     abandoned = true;
                     draining = true;
                     return;
                 }
             }
-            // The kernel completed these handshakes before we stopped: serve them rather than
-            // let the close reset them.
+            // The kernel completed these handshakes (or buffered these datagrams) before we
+            // stopped: serve them rather than let the close reset or drop them.
             while (awaitPermit()) {
-                Connection c = listener.accept(QUEUE_SWEEP);
-                if (c == null) {
+                T taken = take.within(QUEUE_SWEEP);
+                if (taken == null) {
                     connectionPermits.release();
                     break;
                 }
-                serve(c);
+                serve.accept(taken);
             }
         } catch (ClosedChannelException closed) {
             LOG.log(DEBUG, () -> "worker pid " + pid + ": " + listener + " closed");
         } catch (IOException e) {
-            LOG.log(WARNING, () -> "worker pid " + pid + ": accept on " + listener + " failed: " + e + "; draining");
+            LOG.log(WARNING, () -> "worker pid " + pid + ": " + verb + " on " + listener + " failed: " + e + "; draining");
             drain();
         } finally {
             try {
@@ -285,15 +340,41 @@ public final class WorkerGroup {
                 }
                 connections.remove(c);
                 connectionPermits.release();
-                if (draining && connections.isEmpty()) {
-                    stopped.countDown();
-                }
+                countDownIfDrained();
+            }
+        });
+    }
+
+    private void countDownIfDrained() {
+        if (draining && connections.isEmpty() && datagramsInFlight.get() == 0) {
+            stopped.countDown();
+        }
+    }
+
+    /** Receives datagrams until the drain, as {@link #acceptLoop} accepts connections. */
+    private void receiveLoop(DatagramListener listener) {
+        takeUntilDrained(listener, "receive", listener::receive, this::serve);
+    }
+
+    private void serve(Datagram d) {
+        datagramsInFlight.incrementAndGet();
+        Thread.ofVirtual().start(() -> {
+            try {
+                exchangeStarted();
+                datagrams.service().serve(d);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(DEBUG, () -> "worker pid " + pid + ": " + d + " failed: " + e);
+            } finally {
+                datagramsInFlight.decrementAndGet();
+                connectionPermits.release();
+                countDownIfDrained();
             }
         });
     }
 
     private void awaitConnections() throws InterruptedException {
-        if (!connections.isEmpty() && !stopped.await(gracefulTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        boolean busy = !connections.isEmpty() || datagramsInFlight.get() > 0;
+        if (busy && !stopped.await(gracefulTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.log(WARNING, () -> "worker pid " + pid + ": " + connections.size()
                     + " connection(s) still open after the graceful timeout of " + gracefulTimeout.toMillis() / 1000.0
                     + " s (--graceful-timeout); closing them");

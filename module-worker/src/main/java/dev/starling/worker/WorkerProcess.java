@@ -51,7 +51,7 @@ final class WorkerProcess {
      * {@code onExit()} reports a death within ~20 ms, SIGKILL included.
      */
     static WorkerProcess start(int slot, int generation, List<String> command, Scoreboard scoreboard, int row,
-                               Listener listener) throws IOException {
+                               Listener listener, java.util.Optional<SharedListeners> shared) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.INHERIT)
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -60,7 +60,9 @@ final class WorkerProcess {
         builder.environment().put(ManagerLink.ENV_GENERATION, Integer.toString(generation));
         builder.environment().put(ManagerLink.ENV_SCOREBOARD, scoreboard.file().toString());
         builder.environment().put(ManagerLink.ENV_ROW, Integer.toString(row));
-        WorkerProcess worker = new WorkerProcess(slot, generation, row, builder.start());
+        // Several listeners: standard input carries them all (SharedListeners), not one socket.
+        java.lang.Process process = shared.isPresent() ? shared.get().start(builder) : builder.start();
+        WorkerProcess worker = new WorkerProcess(slot, generation, row, process);
         // The JVM needs far longer to boot than this takes, so the row is ours before the worker writes it.
         scoreboard.claim(row, worker.pid, slot, generation);
         Thread.ofVirtual().name("stdout of worker " + worker.pid).start(() -> worker.copyOutput(listener));

@@ -5,10 +5,14 @@ import dev.starling.server.Server;
 import dev.starling.server.ServerConfig;
 import dev.starling.server.StartupException;
 import dev.starling.worker.Spares;
+import dev.starling.server.ListenSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -151,6 +155,22 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the manager's pid to FILE; removed on exit.")
     Path pidFile;
 
+    // Listeners (issue 5): several at once, of any transport; --host/--port stay the one-TCP-listener shorthand.
+    @Option(names = "--listen", paramLabel = "SPEC",
+            description = "Listen on SPEC; repeat for several listeners, every worker serving all of them. SPEC: "
+                    + ListenSpec.FORMS + ". With --listen, --host/--port add a listener only when given "
+                    + "(default: --host:--port).")
+    List<String> listen = new ArrayList<>();
+
+    @Option(names = "--socket-mode", paramLabel = "OCTAL",
+            description = "Permissions of UNIX socket files, e.g. 660 (default: as the umask gives).")
+    String socketMode;
+
+    @Option(names = "--ipv6-only",
+            description = "IPv6 listeners accept IPv6 peers only (IPV6_V6ONLY); default: [::] is dual-stack and "
+                    + "also serves IPv4 peers.")
+    boolean ipv6Only;
+
     static {
         // Shown in --help: the real core count and the protocols found on this module path.
         System.setProperty("starling.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -211,7 +231,39 @@ final class ServerCommand implements Callable<Integer> {
                 Duration.ofSeconds(requestTimeoutSeconds), spares);
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
-                .map(Path::toAbsolutePath), settings);
+                .map(Path::toAbsolutePath), settings, listeners(), ipv6Only, socketModeBits());
+    }
+
+    /** The --listen specs, each checked; --host/--port given as well come first. */
+    private List<String> listeners() {
+        if (listen.isEmpty()) {
+            return List.of();
+        }
+        List<String> all = new ArrayList<>();
+        var parsed = spec.commandLine().getParseResult();
+        if (parsed != null && (parsed.hasMatchedOption("--host") || parsed.hasMatchedOption("--port"))) {
+            all.add((host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+        }
+        all.addAll(listen);
+        for (String one : all) {
+            try {
+                ListenSpec.parse(one, ipv6Only, socketModeBits());
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+        return all;
+    }
+
+    private OptionalInt socketModeBits() {
+        if (socketMode == null) {
+            return OptionalInt.empty();
+        }
+        if (!socketMode.matches("[0-7]{3,4}") || Integer.parseInt(socketMode, 8) > 0777) {
+            throw new ParameterException(spec.commandLine(), "--socket-mode must be octal permission bits between 000 and 777, "
+                    + "e.g. 660, was '" + socketMode + "'");
+        }
+        return OptionalInt.of(Integer.parseInt(socketMode, 8));
     }
 
     /** Checks a protocol flag the operator gave and hands it to the protocol under its flag name; absent stays absent. */

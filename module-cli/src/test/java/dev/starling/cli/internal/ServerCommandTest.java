@@ -44,12 +44,51 @@ class ServerCommandTest {
             "--max-keepalive-reqs|0|server: --max-keepalive-reqs must be between 1 and 2147483647, was 0 (see server --help)",
             "--port|http|server: Invalid value for option '--port': 'http' is not an int (see server --help)",
             "--worker|many|server: Invalid value for option '--worker': 'many' is not an int (see server --help)",
+            "--socket-mode|999|server: --socket-mode must be octal permission bits between 000 and 777, e.g. 660, was '999' (see server --help)",
+            "--socket-mode|rw|server: --socket-mode must be octal permission bits between 000 and 777, e.g. 660, was 'rw' (see server --help)",
     })
     void aBadValueGetsOneLineNamingTheFlagAndStatusTwo(String flag, String value, String message) {
         Run r = run(flag, value);
         assertEquals(2, r.status());
         assertEquals(message + System.lineSeparator(), r.err());
         assertEquals("", r.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "localhost|no port",
+            "::1:80|an IPv6 address needs brackets: [::1]:80",
+            "ftp://127.0.0.1:21|unknown scheme 'ftp://'",
+            "unix:@|the abstract socket name after '@' is empty",
+    })
+    void aBadListenSpecShowsTheAcceptedForms(String spec, String reason) {
+        Run r = run("--listen", "127.0.0.1:0", "--listen", spec);
+        assertEquals(2, r.status());
+        assertEquals("server: --listen '" + spec + "': " + reason + "; accepted forms: HOST:PORT, [IPV6]:PORT, "
+                + "unix:/path/to.sock, unix:@name, tls://HOST:PORT, udp://HOST:PORT (see server --help)" + System.lineSeparator(), r.err());
+        assertEquals("", r.out());
+    }
+
+    private static dev.starling.server.ServerConfig configOf(String... args) {
+        ServerCommand command = new ServerCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command.toConfig();
+    }
+
+    @Test
+    void listenAloneReplacesHostAndPortAndGivenHostPortComesFirst() {
+        assertEquals(java.util.List.of("unix:/tmp/a.sock", "udp://[::1]:53"),
+                configOf("--listen", "unix:/tmp/a.sock", "--listen", "udp://[::1]:53").listen());
+        assertEquals(java.util.List.of("127.0.0.1:9000", "unix:/tmp/a.sock"),
+                configOf("--port", "9000", "--listen", "unix:/tmp/a.sock").listen());
+        assertEquals(java.util.List.of(), configOf("--port", "9000").listen(), "no --listen: the host/port listener as before");
+    }
+
+    @Test
+    void socketModeAndIpv6OnlyReachTheConfiguration() {
+        dev.starling.server.ServerConfig config = configOf("--listen", "[::]:0", "--ipv6-only", "--socket-mode", "0660");
+        assertTrue(config.ipv6Only());
+        assertEquals(java.util.OptionalInt.of(0660), config.socketMode());
     }
 
     @Test
@@ -64,7 +103,7 @@ class ServerCommandTest {
         Run r = run("--help");
         assertEquals(0, r.status());
         for (String flag : new String[] {"--host", "--port", "--worker", "--timeout-ms", "--graceful-timeout", "--process",
-                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--header-timeout", "--body-timeout", "--max-keepalive-reqs", "--access-log", "--pid-file", "--help", "--version"}) {
+                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--header-timeout", "--body-timeout", "--max-keepalive-reqs", "--access-log", "--pid-file", "--listen", "--socket-mode", "--ipv6-only", "--help", "--version"}) {
             assertTrue(r.out().contains(flag), flag + " missing from:\n" + r.out());
         }
     }

@@ -1,15 +1,19 @@
 package dev.starling.echo.internal;
 
 import dev.starling.process.Connection;
+import dev.starling.process.DatagramService;
 import dev.starling.process.Process;
 import dev.starling.process.ProcessContext;
 import dev.starling.process.StreamService;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 
 /**
  * The {@code echo} protocol (RFC 862 over TCP): every byte received is sent back, in order,
  * until the peer closes. Between reads the connection counts as idle, so a draining worker
  * ends it at once; while bytes flow it is busy and the drain waits.
+ *
+ * <p>Over datagrams (RFC 862 over UDP), each datagram is sent back to its sender as it came.
  */
 public final class EchoProcess implements Process {
 
@@ -25,6 +29,11 @@ public final class EchoProcess implements Process {
     public StreamService prepare(ProcessContext context) {
         int bufferSize = context.intSetting(BUFFER_SETTING, 16384, 512, 1 << 20);
         return connection -> echo(connection, bufferSize);
+    }
+
+    @Override
+    public Optional<DatagramService> prepareDatagrams(ProcessContext context) {
+        return Optional.of(datagram -> datagram.reply(datagram.payload()));
     }
 
     static void echo(Connection connection, int bufferSize) throws java.io.IOException {

@@ -104,4 +104,53 @@ class EchoProcessTest {
         EchoProcess.echo(c, 1024);
         assertEquals(3, c.idles, "two reads of data and the final end-of-stream");
     }
+
+    @Test
+    void answersEachDatagramWithItsOwnBytes() throws Exception {
+        dev.starling.process.DatagramService service = new EchoProcess().prepareDatagrams(new dev.starling.process.ProcessContext() {
+            @Override
+            public java.util.Optional<String> setting(String name) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public ModuleLayer layer() {
+                return ModuleLayer.boot();
+            }
+
+            @Override
+            public String serverName() {
+                return "test";
+            }
+        }).orElseThrow();
+        ByteBuffer[] answered = new ByteBuffer[1];
+        service.serve(new dev.starling.process.Datagram() {
+            @Override
+            public long id() {
+                return 1;
+            }
+
+            @Override
+            public ByteBuffer payload() {
+                return ByteBuffer.wrap(new byte[] {1, 2, 3});
+            }
+
+            @Override
+            public SocketAddress sender() {
+                return new InetSocketAddress("127.0.0.1", 1);
+            }
+
+            @Override
+            public SocketAddress localAddress() {
+                return new InetSocketAddress("127.0.0.1", 2);
+            }
+
+            @Override
+            public boolean reply(ByteBuffer answer) {
+                answered[0] = answer;
+                return true;
+            }
+        });
+        assertArrayEquals(new byte[] {1, 2, 3}, answered[0].array());
+    }
 }

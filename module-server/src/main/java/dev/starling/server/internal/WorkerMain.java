@@ -3,23 +3,29 @@ package dev.starling.server.internal;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
+import dev.starling.process.DatagramService;
 import dev.starling.process.Process;
 import dev.starling.process.ProcessContext;
 import dev.starling.process.Providers;
 import dev.starling.process.StreamService;
+import dev.starling.server.ListenSpec;
 import dev.starling.server.Server;
 import dev.starling.server.ServerConfig;
+import dev.starling.worker.DatagramListener;
+import dev.starling.worker.DatagramWorker;
 import dev.starling.worker.Listener;
 import dev.starling.worker.ManagerLink;
+import dev.starling.worker.SharedListeners;
 import dev.starling.worker.Worker;
 import dev.starling.worker.WorkerConfig;
 import dev.starling.worker.WorkerConfig.ListenMode;
 import dev.starling.worker.WorkerGroup;
 import java.io.IOException;
-import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -69,17 +75,51 @@ public final class WorkerMain {
     }
 
     private static WorkerGroup start(ServerConfig config, Optional<ManagerLink> link) throws IOException {
-        ProcessContext context = new WorkerContext(config.settings(), ModuleLayer.boot(), Server.NAME + "/" + Server.version());
+        ProcessContext context = contextFor(config);
         Process process = Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
         StreamService service = process.prepare(context);
-        Worker transport = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
-        Listener listener = transport.bind(new WorkerConfig(new InetSocketAddress(config.host(), config.port()),
-                WorkerConfig.DEFAULT_BACKLOG, config.reusePort() ? ListenMode.REUSEPORT : ListenMode.INHERITED));
+        ListenerPlan plan = new ListenerPlan(config.listeners(), config.reusePort());
+        int[] handedOver = plan.handOff() ? SharedListeners.receive(plan.sharedListeners().size()) : new int[0];
+        List<Listener> listeners = new ArrayList<>();
+        List<DatagramListener> datagramListeners = new ArrayList<>();
+        int next = 0;
+        for (ListenSpec spec : plan.listeners()) {
+            if (spec.datagram()) {
+                DatagramWorker transport = Providers.byName(ServiceLoader.load(DatagramWorker.class), DatagramWorker::name,
+                        "transport", spec.transport());
+                datagramListeners.add(transport.bind(new WorkerConfig(spec.endpoint(), WorkerConfig.DEFAULT_BACKLOG,
+                        ListenMode.REUSEPORT, OptionalInt.empty())));
+                continue;
+            }
+            Worker transport = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", spec.transport());
+            boolean shared = plan.shared(spec);
+            OptionalInt fd = shared && plan.handOff() ? OptionalInt.of(handedOver[next++]) : OptionalInt.empty();
+            listeners.add(transport.bind(new WorkerConfig(spec.endpoint(), WorkerConfig.DEFAULT_BACKLOG,
+                    shared ? ListenMode.INHERITED : ListenMode.REUSEPORT, fd)));
+        }
+        WorkerGroup.Datagrams datagrams = datagramListeners.isEmpty() ? WorkerGroup.Datagrams.NONE
+                : new WorkerGroup.Datagrams(datagramListeners, datagramService(process, context));
         // Each worker draws its own request budget, so recycled workers do not all leave at once.
         long requestLimit = config.pool().drawRequestLimit(ThreadLocalRandom.current());
-        return new WorkerGroup(List.of(listener), service, config.acceptTimeout(), config.gracefulTimeout(),
+        return new WorkerGroup(listeners, service, config.acceptTimeout(), config.gracefulTimeout(),
                 () -> link.map(ManagerLink::managerAlive).orElse(true), config.pool().workerConnections(),
-                requestLimit, () -> link.ifPresent(ManagerLink::retire));
+                requestLimit, () -> link.ifPresent(ManagerLink::retire), datagrams);
+    }
+
+    /** What a protocol learns about a worker of {@code config}. */
+    public static ProcessContext contextFor(ServerConfig config) {
+        return new WorkerContext(config.settings(), ModuleLayer.boot(), Server.NAME + "/" + Server.version());
+    }
+
+    /**
+     * The datagram side of {@code process}.
+     *
+     * @throws IllegalArgumentException naming the protocol and the flags, when it has none
+     */
+    public static DatagramService datagramService(Process process, ProcessContext context) {
+        return process.prepareDatagrams(context).orElseThrow(() -> new IllegalArgumentException(
+                "protocol '" + process.name() + "' serves streams only, so it cannot serve " + ListenSpec.DATAGRAM_TRANSPORT
+                        + ":// listeners; use a protocol that serves datagrams, such as echo (--process, --listen)"));
     }
 
     /** What a protocol learns about this worker. */

@@ -13,8 +13,8 @@ import jnr.posix.POSIX;
 import jnr.posix.POSIXFactory;
 
 /**
- * The POSIX calls the JDK lacks, through jnr-posix: {@code dup2} and {@code kill} with any
- * signal. Loaded on first use, so a worker that never needs them never pays for jnr.
+ * The POSIX calls the JDK lacks, through jnr-posix: {@code dup2}, {@code kill} with any
+ * signal, {@code chmod}, and the descriptor passing of {@link DescriptorPassing}. Loaded on first use, so a worker that never needs them never pays for jnr.
  * Signals are caught with {@code sun.misc.Signal}, never with jnr's {@code signal()}, which
  * crashed the JVM under a burst of signals here.
  */
@@ -33,6 +33,23 @@ public final class Native {
             int errno = Holder.POSIX.errno();
             throw new IOException("dup2(" + from + ", " + to + ") failed: " + Holder.POSIX.strerror(errno));
         }
+    }
+
+    /** {@code strerror(errno)}. */
+    static String strerror(int errno) {
+        return Holder.POSIX.strerror(errno);
+    }
+
+    /** {@code chmod(path, mode)}. */
+    static void chmod(Path path, int mode) throws IOException {
+        if (Holder.POSIX.chmod(path.toString(), mode) < 0) {
+            throw new IOException("chmod " + Integer.toOctalString(mode) + " " + path + " failed: " + strerror(Holder.POSIX.errno()));
+        }
+    }
+
+    /** The process-wide jnr-posix binding, for the descriptor passing in {@link DescriptorPassing}. */
+    static POSIX posix() {
+        return Holder.POSIX;
     }
 
     /**
@@ -58,9 +75,30 @@ public final class Native {
      * /proc/self/fd that links to {@code socket:[inode]}.
      */
     public static int descriptorOf(NetworkChannel listening) throws IOException {
-        int port = ((InetSocketAddress) listening.getLocalAddress()).getPort();
+        return descriptorOf(listening, List.of("/proc/net/tcp", "/proc/net/tcp6"), "0A");
+    }
+
+    /**
+     * As {@link #descriptorOf(NetworkChannel)}, for a bound socket of this process listed in
+     * {@code tables} (e.g. /proc/net/udp) in state {@code state} (hex, as the table shows it).
+     */
+    static int descriptorOf(NetworkChannel bound, List<String> tables, String state) throws IOException {
+        List<Integer> found = descriptorsOf(bound, tables, state);
+        if (found.isEmpty()) {
+            throw new IOException("cannot find the file descriptor of the socket bound to " + bound.getLocalAddress() + " in /proc");
+        }
+        return found.get(0);
+    }
+
+    /**
+     * Every fd of this process for a socket in {@code tables}, state {@code state}, on the port
+     * {@code bound} has: usually one, but another socket of ours may share the port on another
+     * address, so a caller that must not pick the wrong one checks each.
+     */
+    static List<Integer> descriptorsOf(NetworkChannel bound, List<String> tables, String state) throws IOException {
+        int port = ((InetSocketAddress) bound.getLocalAddress()).getPort();
         Set<String> inodes = new HashSet<>();
-        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        for (String table : tables) {
             Path file = Path.of(table);
             if (!Files.exists(file)) {
                 continue;
@@ -68,16 +106,33 @@ public final class Native {
             for (String line : Files.readAllLines(file)) {
                 String[] f = line.trim().split("\\s+");
                 // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-                if (f.length > 9 && f[3].equals("0A") && f[1].toUpperCase(Locale.ROOT).endsWith(String.format(":%04X", port))) {
+                if (f.length > 9 && f[3].equals(state) && f[1].toUpperCase(Locale.ROOT).endsWith(String.format(":%04X", port))) {
                     inodes.add("socket:[" + f[9] + "]");
                 }
             }
         }
+        return descriptorsOfInodes(inodes);
+    }
+
+    /**
+     * The fd of this process whose /proc/self/fd link is one of {@code inodes}
+     * ({@code socket:[N]}); {@code what} names the socket for the error.
+     */
+    static int descriptorOfInode(Set<String> inodes, String what) throws IOException {
+        List<Integer> found = descriptorsOfInodes(inodes);
+        if (found.isEmpty()) {
+            throw new IOException("cannot find the file descriptor of " + what + " in /proc");
+        }
+        return found.get(0);
+    }
+
+    private static List<Integer> descriptorsOfInodes(Set<String> inodes) throws IOException {
+        List<Integer> found = new java.util.ArrayList<>();
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : fds.toList()) {
                 try {
                     if (inodes.contains(Files.readSymbolicLink(fd).toString())) {
-                        return Integer.parseInt(fd.getFileName().toString());
+                        found.add(Integer.parseInt(fd.getFileName().toString()));
                     }
                 } catch (IOException closedMeanwhile) {
                     // An fd that closed while we listed them (e.g. the listing's own): not ours.
@@ -85,6 +140,6 @@ public final class Native {
                 }
             }
         }
-        throw new IOException("cannot find the file descriptor of the socket listening on port " + port + " in /proc");
+        return found;
     }
 }

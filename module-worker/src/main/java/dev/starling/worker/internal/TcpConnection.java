@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.time.Duration;
 
 /**
- * An accepted TCP connection in blocking mode, served by one virtual thread. Reads and writes
+ * An accepted stream connection (TCP or UNIX) in blocking mode, served by one virtual thread. Reads and writes
  * go straight to the channel (writes gather); read timeouts are enforced by
  * {@link ReadDeadlines}, so a read costs no timer.
  */
@@ -21,6 +21,8 @@ final class TcpConnection implements Connection {
     private final SocketChannel channel;
     private final SocketAddress remote;
     private final SocketAddress local;
+    /** FIONREAD through the socket adaptor exists for TCP only; the JDK has no adaptor for UNIX channels. */
+    private final boolean tcp;
     private volatile long timeoutNanos;
     /** When the read in progress times out (System.nanoTime), or 0 when no timed read waits. */
     private volatile long readDeadlineNanos;
@@ -32,6 +34,7 @@ final class TcpConnection implements Connection {
         this.channel = channel;
         this.remote = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
+        this.tcp = local instanceof java.net.InetSocketAddress;
     }
 
     @Override
@@ -126,8 +129,9 @@ final class TcpConnection implements Connection {
 
     @Override
     public boolean inputPending() throws IOException {
-        // FIONREAD through the socket adaptor; it takes no lock a blocked reader holds.
-        return channel.socket().getInputStream().available() > 0;
+        // FIONREAD through the socket adaptor; it takes no lock a blocked reader holds. A UNIX
+        // channel has none: it answers no, as a transport without the check does.
+        return tcp && channel.socket().getInputStream().available() > 0;
     }
 
     @Override

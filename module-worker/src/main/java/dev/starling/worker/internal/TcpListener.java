@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A listening TCP socket, in non-blocking mode for good, waited on with a selector.
+ * A listening stream socket (TCP, or UNIX for the {@code unix} transport), in non-blocking mode for good, waited on with a selector.
  *
  * <p>Why not the socket adaptor's timed accept: it flips the socket to non-blocking and back
  * for every call, and with a socket shared by several worker processes (inherited on fd 0) that
@@ -29,10 +29,23 @@ final class TcpListener implements Listener {
     private final ServerSocketChannel channel;
     private final Selector selector;
     private final SocketAddress localAddress;
+    private final String kind;
+    private final boolean tcp;
 
     TcpListener(ServerSocketChannel channel) throws IOException {
+        this(channel, channel.getLocalAddress(), "tcp");
+    }
+
+    /**
+     * @param localAddress what the channel listens on (a channel adopted from a descriptor does
+     *                     not know it)
+     * @param kind         the transport's name for log lines: {@code tcp}, {@code unix}
+     */
+    TcpListener(ServerSocketChannel channel, SocketAddress localAddress, String kind) throws IOException {
         this.channel = channel;
-        this.localAddress = channel.getLocalAddress();
+        this.localAddress = localAddress;
+        this.kind = kind;
+        this.tcp = channel.getLocalAddress() instanceof java.net.InetSocketAddress;
         channel.configureBlocking(false);
         this.selector = Selector.open();
         channel.register(selector, SelectionKey.OP_ACCEPT);
@@ -40,25 +53,16 @@ final class TcpListener implements Listener {
 
     @Override
     public Connection accept(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            SocketChannel accepted = channel.accept();
-            if (accepted != null) {
-                return wrap(accepted);
-            }
-            long remainingMillis = Duration.ofNanos(deadline - System.nanoTime()).toMillis();
-            if (remainingMillis <= 0) {
-                return null;
-            }
-            selector.select(remainingMillis);
-            selector.selectedKeys().clear();
-        }
+        SocketChannel accepted = SelectorWait.until(selector, timeout, channel::accept);
+        return accepted == null ? null : wrap(accepted, tcp);
     }
 
-    private static Connection wrap(SocketChannel accepted) throws IOException {
+    private static Connection wrap(SocketChannel accepted, boolean tcp) throws IOException {
         // Accepted channels start in blocking mode: each is served by its own virtual thread.
         // Responses go out in one gathering write; Nagle would only delay the next one.
-        accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        if (tcp) {
+            accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
         return new TcpConnection(IDS.incrementAndGet(), accepted);
     }
 
@@ -78,6 +82,6 @@ final class TcpListener implements Listener {
 
     @Override
     public String toString() {
-        return "tcp " + localAddress;
+        return kind + " " + localAddress;
     }
 }
