@@ -2,6 +2,9 @@ package dev.starling.server;
 
 import dev.starling.process.Process;
 import dev.starling.process.Providers;
+import dev.starling.server.internal.PluginException;
+import dev.starling.server.internal.Services;
+import dev.starling.server.internal.WorkerMain;
 import dev.starling.worker.Manager;
 import dev.starling.worker.ManagerConfig;
 import dev.starling.worker.Scoreboard;
@@ -20,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /** Starts a manager and its workers for a {@link ServerConfig}; the entry point the CLI calls. */
@@ -62,15 +66,28 @@ public final class Server {
      * @throws StartupException when the configuration cannot run here; nothing was started
      */
     public static int run(ServerConfig config) throws StartupException, IOException, InterruptedException {
+        ModuleLayer layer;
         try {
-            Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
-        } catch (IllegalArgumentException e) {
-            throw new StartupException(e.getMessage() + " (--process)");
+            layer = Services.layer(config);
+        } catch (PluginException e) {
+            throw new StartupException(e.getMessage() + " (--plugins)", e);
+        }
+        Process process;
+        try {
+            process = Services.process(config, layer);
+        } catch (IllegalArgumentException | IllegalStateException | ServiceConfigurationError e) {
+            throw new StartupException(e.getMessage() + " (--process)", e);
         }
         try {
-            Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
-        } catch (IllegalArgumentException e) {
-            throw new StartupException(e.getMessage() + " (--transport)");
+            Services.transport(config, layer);
+        } catch (IllegalArgumentException | IllegalStateException | ServiceConfigurationError e) {
+            throw new StartupException(e.getMessage() + " (--transport)", e);
+        }
+        try {
+            // The workers would fail the same way, each of them: say it once, before any starts.
+            process.check(new WorkerMain.WorkerContext(config.settings(), layer, NAME + "/" + version()));
+        } catch (IllegalArgumentException | IllegalStateException | ServiceConfigurationError e) {
+            throw new StartupException(e.getMessage(), e);
         }
         PreviousRuns.checkPidFile(config.pidFile());
         PreviousRuns.sweepScoreboards(Scoreboard.defaultPath(0).getParent());

@@ -27,10 +27,12 @@ import java.util.TreeMap;
  * @param pidFile         where the manager writes its pid
  * @param settings        the protocol's own settings by flag name (e.g. {@code handler},
  *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting}
+ * @param plugins         the plugins folder ({@code --plugins}), loaded by each worker as a module
+ *                        layer on top of the boot layer; empty for the boot layer alone
  */
 public record ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
                            Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,
-                           Map<String, String> settings) {
+                           Map<String, String> settings, Optional<Path> plugins) {
 
     public static final int MAX_WORKERS = 1024;
 
@@ -52,11 +54,20 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         Objects.requireNonNull(process, "process");
         Objects.requireNonNull(pidFile, "pidFile");
         settings = Map.copyOf(settings);
+        Objects.requireNonNull(plugins, "plugins");
+    }
+
+    /** A configuration without a plugins folder: handlers come from the module path alone. */
+    public ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
+                        Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,
+                        Map<String, String> settings) {
+        this(host, port, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings, Optional.empty());
     }
 
     /** This configuration with another port, e.g. the one port 0 resolved to. */
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(host, newPort, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings);
+        return new ServerConfig(host, newPort, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings,
+                plugins);
     }
 
     /** The worker-process arguments carrying this configuration; read back by {@link #fromArguments}. */
@@ -81,6 +92,7 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         all.put("transport", transport);
         all.put("process", process);
         pidFile.ifPresent(p -> all.put("pid-file", p.toString()));
+        plugins.ifPresent(p -> all.put("plugins", p.toString()));
         settings.forEach((k, v) -> all.put(SETTING_PREFIX + k, v));
         return all.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
     }
@@ -118,7 +130,8 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
                 Duration.ofMillis(Long.parseLong(required(all, "timeout-ms"))),
                 Duration.ofMillis(Long.parseLong(required(all, "graceful-timeout-ms"))),
                 required(all, "transport"), required(all, "process"),
-                Optional.ofNullable(all.get("pid-file")).map(Path::of), settings);
+                Optional.ofNullable(all.get("pid-file")).map(Path::of), settings,
+                Optional.ofNullable(all.get("plugins")).map(Path::of));
     }
 
     private static String required(Map<String, String> args, String name) {

@@ -43,7 +43,8 @@ public final class WorkerMain {
         WorkerGroup group;
         try {
             group = start(ServerConfig.fromArguments(Arrays.asList(args)), link);
-        } catch (IllegalArgumentException | IllegalStateException | IOException | java.util.ServiceConfigurationError e) {
+        } catch (IllegalArgumentException | IllegalStateException | IOException | PluginException
+                 | java.util.ServiceConfigurationError e) {
             System.err.println("starling: worker pid " + pid + " cannot start: " + e.getMessage());
             System.exit(EXIT_CONFIG);
             return;
@@ -68,11 +69,16 @@ public final class WorkerMain {
         System.exit(0);
     }
 
-    private static WorkerGroup start(ServerConfig config, Optional<ManagerLink> link) throws IOException {
-        ProcessContext context = new WorkerContext(config.settings(), ModuleLayer.boot(), Server.NAME + "/" + Server.version());
-        Process process = Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
-        StreamService service = process.prepare(context);
-        Worker transport = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
+    private static WorkerGroup start(ServerConfig config, Optional<ManagerLink> link) throws IOException, PluginException {
+        ModuleLayer layer = Services.layer(config);
+        if (layer != ModuleLayer.boot()) {
+            LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": plugins from " + config.plugins().orElseThrow()
+                    + ": " + PluginLayer.describe(layer));
+        }
+        ProcessContext context = new WorkerContext(config.settings(), layer, Server.NAME + "/" + Server.version());
+        // A plugin may bring a protocol or a transport too: both are looked up in the plugin layer and its parents.
+        StreamService service = Services.process(config, layer).prepare(context);
+        Worker transport = Services.transport(config, layer);
         Listener listener = transport.bind(new WorkerConfig(new InetSocketAddress(config.host(), config.port()),
                 WorkerConfig.DEFAULT_BACKLOG, config.reusePort() ? ListenMode.REUSEPORT : ListenMode.INHERITED));
         // Each worker draws its own request budget, so recycled workers do not all leave at once.
@@ -82,8 +88,8 @@ public final class WorkerMain {
                 requestLimit, () -> link.ifPresent(ManagerLink::retire));
     }
 
-    /** What a protocol learns about this worker. */
-    record WorkerContext(java.util.Map<String, String> settings, ModuleLayer layer, String serverName) implements ProcessContext {
+    /** What a protocol learns about this worker (or, for {@link Process#check}, about the server). */
+    public record WorkerContext(java.util.Map<String, String> settings, ModuleLayer layer, String serverName) implements ProcessContext {
         @Override
         public Optional<String> setting(String name) {
             return Optional.ofNullable(settings.get(name));
