@@ -28,7 +28,7 @@ public final class Providers {
      *
      * @param kind what the operator calls these providers, for messages, e.g. {@code "protocol"}
      * @throws IllegalArgumentException when none has that name; the message lists the names available
-     * @throws IllegalStateException    when several claim it; the message names their classes and jars
+     * @throws IllegalStateException    when several claim it; the message names their classes and jars, sorted
      * @throws ServiceConfigurationError when a provider cannot be instantiated, as {@link #all} says
      */
     public static <T> T byName(ServiceLoader<T> loader, Function<? super T, String> nameOf, String kind, String name) {
@@ -39,7 +39,7 @@ public final class Providers {
     public static <T> T byName(List<T> all, Function<? super T, String> nameOf, String kind, String name) {
         List<T> named = all.stream().filter(p -> nameOf.apply(p).equals(name)).toList();
         if (named.size() > 1) {
-            throw new IllegalStateException(kind + "s " + named.stream().map(p -> describe(p.getClass()))
+            throw new IllegalStateException(kind + "s " + named.stream().map(p -> describe(p.getClass())).sorted()
                     .collect(Collectors.joining(", ")) + " all claim the name '" + name + "'");
         }
         return named.stream().findFirst().orElseThrow(() -> new IllegalArgumentException(
