@@ -111,7 +111,8 @@ final class PathMounts implements Handler {
 
     @Override
     public String toString() {
-        return mounts.stream().map(m -> m.prefix() + " -> " + m.handler().name()).collect(Collectors.joining(", "))
-                + ", other paths -> " + (rest == null ? "404" : rest.name());
+        String routes = mounts.stream().map(m -> m.prefix() + " -> " + m.handler().name()).collect(Collectors.joining(", "));
+        boolean everyPath = mounts.getLast().prefix().equals("/");
+        return everyPath ? routes : routes + ", other paths -> " + (rest == null ? "404" : rest.name());
     }
 }
