@@ -104,8 +104,14 @@ class PluginFolderTest {
     }
 
     @Test
-    void servesPluginsThatRequireEachOtherAPlainJarAndRoutesBetweenThem(@TempDir Path dir) throws Exception {
-        Path folder = folder(dir, lib, needy, plain);
+    void servesPluginsThatRequireEachOtherAPlainJarAnExplodedModuleAndRoutesBetweenThem(@TempDir Path dir) throws Exception {
+        Path folder = folder(dir, needy, plain);
+        // test.lib as an exploded module: the classes folder javac wrote, module-info.class included.
+        try (var files = Files.walk(jars.resolve("lib-classes"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, folder.resolve("lib").resolve(jars.resolve("lib-classes").relativize(file).toString()));
+            }
+        }
         ServerProcess server = servers.start(List.of(), "--plugins", folder.toString(), "--port", "0", "--worker", "1",
                 "--timeout-ms", "500", "--route", "/n=needy", "--route", "/p=plain", "--route", "/p/w=welcome");
         assertEquals("hi /x\n", HttpExchange.get(server.port(), "/n/x").body());
@@ -113,7 +119,7 @@ class PluginFolderTest {
         assertTrue(HttpExchange.get(server.port(), "/p/w/any").body().contains("Starling"), "the longest prefix wins");
         assertEquals(404, HttpExchange.get(server.port(), "/other").status(), "no --handler: other paths are not found");
         assertTrue(server.output().contains("plugins from " + folder + ": plain.greeter (plain-greeter-1.2.jar),"
-                + " test.lib (lib.jar), test.needy (needy.jar)"), server.output());
+                + " test.lib (lib), test.needy (needy.jar)"), server.output());
     }
 
     @Test
