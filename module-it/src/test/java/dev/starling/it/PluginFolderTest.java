@@ -32,6 +32,8 @@ class PluginFolderTest {
     static Path twinB;
     /** Module {@code test.bad}: a handler whose constructor throws. */
     static Path bad;
+    /** Module {@code test.sql}: handler {@code sql}, requires the JDK module java.sql, which the server does not load. */
+    static Path sql;
     /** A plain jar (automatic module {@code plain.greeter}) whose META-INF/services lists handler {@code plain}. */
     static Path plain;
 
@@ -56,6 +58,10 @@ class PluginFolderTest {
                         + " provides dev.starling.http.Handler with test.bad.BadHandler; }",
                 "test/bad/BadHandler.java", handler("test.bad", "BadHandler", "bad", "\"never\"",
                         "public BadHandler() { throw new IllegalStateException(\"no database configured\"); }")));
+        sql = HandlerModules.jar(jars, "sql", Map.of(
+                "module-info.java", "module test.sql { requires dev.starling.http; requires java.sql;"
+                        + " provides dev.starling.http.Handler with test.sql.SqlHandler; }",
+                "test/sql/SqlHandler.java", handler("test.sql", "SqlHandler", "sql", "java.sql.Types.class.getName()", "")));
         plain = HandlerModules.jar(jars, "plain-greeter-1.2", Map.of(
                 "test/plain/PlainHandler.java", handler("test.plain", "PlainHandler", "plain", "\"plain \" + request.path()", ""),
                 "META-INF/services/dev.starling.http.Handler", "test.plain.PlainHandler\n"));
@@ -128,6 +134,20 @@ class PluginFolderTest {
         assertEquals("server: plugins folder " + folder + ": module test.needy (needy.jar) requires test.lib, which is"
                 + " neither in the folder nor on the server's module path; add its jar to the folder (--plugins)\n",
                 refused(folder, "--handler", "needy"));
+    }
+
+    @Test
+    void aPluginThatRequiresAJdkModuleSaysHowToAddItAndThenServes(@TempDir Path dir) throws Exception {
+        Path folder = folder(dir, sql);
+        assertEquals("server: plugins folder " + folder + ": module test.sql (sql.jar) requires java.sql, a JDK module the"
+                + " server's JVMs do not load; add '--add-modules java.sql' to STARLING_MANAGER_OPTS and STARLING_WORKER_OPTS"
+                + " (--plugins)\n", refused(folder, "--handler", "sql"));
+        ServerProcess server = servers.launch(List.of(ServerProcess.bin().resolve("server").toString(), "--plugins",
+                folder.toString(), "--handler", "sql", "--port", "0", "--worker", "1", "--timeout-ms", "500"),
+                Map.of("STARLING_MANAGER_OPTS", "--add-modules java.sql", "STARLING_WORKER_OPTS", "--add-modules java.sql"));
+        server.awaitServing(Duration.ofSeconds(60));
+        assertEquals("java.sql.Types\n", HttpExchange.get(server.port(), "/").body());
+        assertTrue(!server.output().contains("[aot]"), "workers started without the AOT cache, quietly:\n" + server.output());
     }
 
     @Test

@@ -156,11 +156,14 @@ public final class Server {
     /**
      * The AOT cache for workers, when there is one that fits: JDK 25 or newer, and a module path
      * that is exactly the distribution folder it was trained on (any other module path would
-     * make the JVM reject it with a warning); {@code STARLING_AOT=off} turns it off.
+     * make the JVM reject it with a warning), and no {@code --add-modules} in {@value #WORKER_OPTS_ENV}
+     * (e.g. for a plugin that requires a JDK module); {@code STARLING_AOT=off} turns it off.
      */
     static Optional<Path> aotCache(String modulePath) {
         if (Runtime.version().feature() < 25 || "off".equals(System.getenv("STARLING_AOT"))
-                || modulePath == null || modulePath.contains(java.io.File.pathSeparator)) {
+                || modulePath == null || modulePath.contains(java.io.File.pathSeparator)
+                // The cache holds the module graph it was trained with; the JVM rejects it, loudly, for another.
+                || String.valueOf(System.getenv(WORKER_OPTS_ENV)).contains("--add-modules")) {
             return Optional.empty();
         }
         Path cache = Path.of(modulePath).resolve(AOT_CACHE_FILE);
