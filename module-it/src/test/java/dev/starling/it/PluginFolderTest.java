@@ -34,6 +34,8 @@ class PluginFolderTest {
     static Path bad;
     /** Module {@code test.sql}: handler {@code sql}, requires the JDK module java.sql, which the server does not load. */
     static Path sql;
+    /** Module {@code test.shout}: a protocol named {@code shout} that answers each read upper-cased; needs only the Process API. */
+    static Path shout;
     /** A plain jar (automatic module {@code plain.greeter}) whose META-INF/services lists handler {@code plain}. */
     static Path plain;
 
@@ -62,6 +64,32 @@ class PluginFolderTest {
                 "module-info.java", "module test.sql { requires dev.starling.http; requires java.sql;"
                         + " provides dev.starling.http.Handler with test.sql.SqlHandler; }",
                 "test/sql/SqlHandler.java", handler("test.sql", "SqlHandler", "sql", "java.sql.Types.class.getName()", "")));
+        shout = HandlerModules.jar(jars, "shout", Map.of(
+                "module-info.java", "module test.shout { requires dev.starling.process;"
+                        + " provides dev.starling.process.Process with test.shout.ShoutProcess; }",
+                "test/shout/ShoutProcess.java", """
+                        package test.shout;
+
+                        import dev.starling.process.Process;
+                        import dev.starling.process.ProcessContext;
+                        import dev.starling.process.StreamService;
+                        import java.nio.ByteBuffer;
+                        import java.nio.charset.StandardCharsets;
+
+                        public final class ShoutProcess implements Process {
+                            @Override public String name() { return "shout"; }
+
+                            @Override public StreamService prepare(ProcessContext context) {
+                                return connection -> {
+                                    ByteBuffer in = ByteBuffer.allocate(1024);
+                                    while (connection.read(in.clear()) > 0) {
+                                        String text = new String(in.array(), 0, in.position(), StandardCharsets.UTF_8);
+                                        connection.write(ByteBuffer.wrap(text.toUpperCase().getBytes(StandardCharsets.UTF_8)));
+                                    }
+                                };
+                            }
+                        }
+                        """));
         plain = HandlerModules.jar(jars, "plain-greeter-1.2", Map.of(
                 "test/plain/PlainHandler.java", handler("test.plain", "PlainHandler", "plain", "\"plain \" + request.path()", ""),
                 "META-INF/services/dev.starling.http.Handler", "test.plain.PlainHandler\n"));
@@ -126,6 +154,20 @@ class PluginFolderTest {
         assertEquals(404, HttpExchange.get(server.port(), "/other").status(), "no --handler: other paths are not found");
         assertTrue(server.output().contains("plugins from " + folder + ": plain.greeter (plain-greeter-1.2.jar),"
                 + " test.lib (lib), test.needy (needy.jar)"), server.output());
+    }
+
+    @Test
+    void aPluginMayBringAProtocol(@TempDir Path dir) throws Exception {
+        Path folder = folder(dir, shout);
+        ServerProcess server = servers.start(List.of(), "--plugins", folder.toString(), "--process", "shout",
+                "--port", "0", "--worker", "1", "--timeout-ms", "500");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream().write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals("HELLO\n", new String(socket.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertEquals("server: no protocol named 'whisper'; available: echo, http1, shout (--process)\n",
+                refused(folder, "--process", "whisper"));
     }
 
     @Test
