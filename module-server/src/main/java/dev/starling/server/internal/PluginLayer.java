@@ -7,9 +7,11 @@ import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
 import java.lang.module.ResolutionException;
+import java.lang.module.ResolvedModule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +85,7 @@ public final class PluginLayer {
     /** What the layer holds, for a log line: {@code "com.example.hello (hello.jar), ..."}. */
     public static String describe(ModuleLayer layer) {
         return layer.configuration().modules().stream()
-                .sorted(java.util.Comparator.comparing(java.lang.module.ResolvedModule::name))
+                .sorted(Comparator.comparing(ResolvedModule::name))
                 .map(m -> m.name() + m.reference().location()
                         .filter(uri -> "file".equals(uri.getScheme()))
                         .map(uri -> " (" + Path.of(uri).getFileName() + ")").orElse(""))
