@@ -23,18 +23,36 @@ final class HandlerModules {
      * module-info.java) into {@code dir}/NAME.jar.
      */
     static Path jar(Path dir, String name, Map<String, String> sources) throws IOException, InterruptedException {
+        return jar(dir, name, sources, List.of());
+    }
+
+    /**
+     * Compiles {@code sources} into {@code dir}/NAME.jar against the distribution and
+     * {@code modules}. Files not ending in {@code .java} (e.g. {@code META-INF/services/...})
+     * go into the jar as they are. Without a module-info.java the jar is a plain one, compiled
+     * with {@code dev.starling.http} readable.
+     */
+    static Path jar(Path dir, String name, Map<String, String> sources, List<Path> modules) throws IOException, InterruptedException {
         Path src = dir.resolve(name + "-src");
-        List<String> javac = new ArrayList<>(List.of(tool("javac"), "--module-path", ServerProcess.lib().toString(),
-                "-d", dir.resolve(name + "-classes").toString()));
+        Path classes = dir.resolve(name + "-classes");
+        StringBuilder modulePath = new StringBuilder(ServerProcess.lib().toString());
+        modules.forEach(m -> modulePath.append(java.io.File.pathSeparator).append(m));
+        List<String> javac = new ArrayList<>(List.of(tool("javac"), "--module-path", modulePath.toString(), "-d", classes.toString()));
+        if (!sources.containsKey("module-info.java")) {
+            javac.addAll(List.of("--add-modules", "dev.starling.http"));
+        }
         for (Map.Entry<String, String> source : sources.entrySet()) {
-            Path file = src.resolve(source.getKey());
+            boolean java = source.getKey().endsWith(".java");
+            Path file = (java ? src : classes).resolve(source.getKey());
             Files.createDirectories(file.getParent());
             Files.writeString(file, source.getValue());
-            javac.add(file.toString());
+            if (java) {
+                javac.add(file.toString());
+            }
         }
         run(javac);
         Path jar = dir.resolve(name + ".jar");
-        run(List.of(tool("jar"), "--create", "--file", jar.toString(), "-C", dir.resolve(name + "-classes").toString(), "."));
+        run(List.of(tool("jar"), "--create", "--file", jar.toString(), "-C", classes.toString(), "."));
         return jar;
     }
 
@@ -72,9 +90,16 @@ final class HandlerModules {
     }
 
     private static void run(List<String> command) throws IOException, InterruptedException {
-        java.lang.Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        run(command, Map.of(), 60);
+    }
+
+    /** Runs {@code command} with extra environment variables; fails with its output unless it exits 0 within the time. */
+    static void run(List<String> command, Map<String, String> env, int timeoutSeconds) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        java.lang.Process p = builder.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), command.get(0) + " finished");
+        assertTrue(p.waitFor(timeoutSeconds, TimeUnit.SECONDS), command.get(0) + " finished");
         assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + out);
     }
 }

@@ -49,4 +49,18 @@ public interface Process {
     default Optional<DatagramService> prepareDatagrams(ProcessContext context) {
         return Optional.empty();
     }
+
+    /**
+     * Checks the settings and finds the plugins as {@link #prepare} would, without preparing to
+     * serve. The manager calls it once, on its main thread, before it starts any worker, so
+     * that a mistake stops the start with one message instead of failing in every worker. It
+     * must not bind, start threads or keep what it found. The default checks nothing, leaving
+     * every mistake to {@link #prepare}.
+     *
+     * @throws IllegalArgumentException as {@link #prepare} does
+     * @throws IllegalStateException    when several plugins claim a name that is asked for
+     * @throws java.util.ServiceConfigurationError when a plugin cannot be instantiated
+     */
+    default void check(ProcessContext context) {
+    }
 }

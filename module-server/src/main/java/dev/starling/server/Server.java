@@ -1,8 +1,11 @@
 package dev.starling.server;
 
 import dev.starling.process.Process;
+import dev.starling.process.ProcessContext;
 import dev.starling.process.Providers;
 import dev.starling.server.internal.ListenerPlan;
+import dev.starling.server.internal.PluginException;
+import dev.starling.server.internal.Services;
 import dev.starling.server.internal.WorkerMain;
 import dev.starling.worker.DatagramWorker;
 import dev.starling.worker.Endpoint;
@@ -26,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /** Starts a manager and its workers for a {@link ServerConfig}; the entry point the CLI calls. */
@@ -74,10 +78,17 @@ public final class Server {
      * @throws StartupException when the configuration cannot run here; nothing was started
      */
     public static int run(ServerConfig config) throws StartupException, IOException, InterruptedException {
+        ModuleLayer layer;
         try {
-            Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
-        } catch (IllegalArgumentException e) {
-            throw new StartupException(e.getMessage() + " (--process)");
+            layer = Services.layer(config);
+        } catch (PluginException e) {
+            throw new StartupException(e.getMessage() + " (--plugins)", e);
+        }
+        Process process;
+        try {
+            process = Services.process(config, layer);
+        } catch (IllegalArgumentException | IllegalStateException | ServiceConfigurationError e) {
+            throw new StartupException(e.getMessage() + " (--process)", e);
         }
         List<ListenSpec> listeners;
         try {
@@ -85,7 +96,14 @@ public final class Server {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage());
         }
-        checkTransports(config, listeners);
+        ProcessContext context = new WorkerMain.WorkerContext(config.settings(), layer, NAME + "/" + version());
+        try {
+            // The workers would fail the same way, each of them: say it once, before any starts.
+            process.check(context);
+        } catch (IllegalArgumentException | IllegalStateException | ServiceConfigurationError e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        checkTransports(config, listeners, layer, process, context);
         PreviousRuns.checkPidFile(config.pidFile());
         PreviousRuns.sweepScoreboards(Scoreboard.defaultPath(0).getParent());
         ListenerPlan plan = new ListenerPlan(listeners, config.reusePort());
@@ -124,25 +142,25 @@ public final class Server {
      * Every transport named exists, and a protocol asked to serve datagrams can: fails before
      * anything starts, naming the flag.
      */
-    private static void checkTransports(ServerConfig config, List<ListenSpec> listeners) throws StartupException {
+    private static void checkTransports(ServerConfig config, List<ListenSpec> listeners, ModuleLayer layer, Process process,
+                                        ProcessContext context) throws StartupException {
         String flag = config.listen().isEmpty() ? "--transport" : "--listen";
         boolean datagrams = false;
         for (ListenSpec spec : listeners) {
             try {
                 if (spec.datagram()) {
                     datagrams = true;
-                    Providers.byName(ServiceLoader.load(DatagramWorker.class), DatagramWorker::name, "datagram transport", spec.transport());
+                    Services.datagramTransport(spec.transport(), layer);
                 } else {
-                    Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", spec.transport());
+                    Services.transport(spec.transport(), layer);
                 }
-            } catch (IllegalArgumentException e) {
+            } catch (IllegalArgumentException | IllegalStateException | ServiceConfigurationError e) {
                 throw new StartupException(e.getMessage() + " (" + flag + " " + spec + ")");
             }
         }
         if (datagrams) {
-            Process process = Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
             try {
-                WorkerMain.datagramService(process, WorkerMain.contextFor(config));
+                WorkerMain.datagramService(process, context);
             } catch (IllegalArgumentException e) {
                 throw new StartupException(e.getMessage());
             }
@@ -274,11 +292,14 @@ public final class Server {
     /**
      * The AOT cache for workers, when there is one that fits: JDK 25 or newer, and a module path
      * that is exactly the distribution folder it was trained on (any other module path would
-     * make the JVM reject it with a warning); {@code STARLING_AOT=off} turns it off.
+     * make the JVM reject it with a warning), and no {@code --add-modules} in {@value #WORKER_OPTS_ENV}
+     * (e.g. for a plugin that requires a JDK module); {@code STARLING_AOT=off} turns it off.
      */
     static Optional<Path> aotCache(String modulePath) {
         if (Runtime.version().feature() < 25 || "off".equals(System.getenv("STARLING_AOT"))
-                || modulePath == null || modulePath.contains(java.io.File.pathSeparator)) {
+                || modulePath == null || modulePath.contains(java.io.File.pathSeparator)
+                // The cache holds the module graph it was trained with; the JVM rejects it, loudly, for another.
+                || String.valueOf(System.getenv(WORKER_OPTS_ENV)).contains("--add-modules")) {
             return Optional.empty();
         }
         Path cache = Path.of(modulePath).resolve(AOT_CACHE_FILE);

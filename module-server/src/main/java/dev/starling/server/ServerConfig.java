@@ -32,10 +32,13 @@ import java.util.TreeMap;
  *                        listener is {@code transport} on {@code host:port}
  * @param ipv6Only        {@code --ipv6-only}: IPv6 listeners serve IPv6 peers only ({@code IPV6_V6ONLY})
  * @param socketMode      {@code --socket-mode}: permission bits of UNIX socket files, or empty for the umask's
+ * @param plugins         the plugins folder ({@code --plugins}), loaded by each worker as a module
+ *                        layer on top of the boot layer; empty for the boot layer alone
  */
 public record ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
                            Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,
-                           Map<String, String> settings, List<String> listen, boolean ipv6Only, OptionalInt socketMode) {
+                           Map<String, String> settings, List<String> listen, boolean ipv6Only, OptionalInt socketMode,
+                           Optional<Path> plugins) {
 
     public static final int MAX_WORKERS = 1024;
 
@@ -62,26 +65,27 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         settings = Map.copyOf(settings);
         listen = List.copyOf(listen);
         Objects.requireNonNull(socketMode, "socketMode");
+        Objects.requireNonNull(plugins, "plugins");
     }
 
-    /** A configuration with its one listener on {@code host:port}, dual-stack, with no socket file mode. */
+    /** A configuration with its one listener on {@code host:port}, dual-stack, with no socket file mode and no plugins folder. */
     public ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
                         Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,
                         Map<String, String> settings) {
         this(host, port, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings,
-                List.of(), false, OptionalInt.empty());
+                List.of(), false, OptionalInt.empty(), Optional.empty());
     }
 
     /** This configuration with another port, e.g. the one port 0 resolved to. */
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings,
-                listen, ipv6Only, socketMode);
+                listen, ipv6Only, socketMode, plugins);
     }
 
     /** This configuration with other {@code --listen} specs, e.g. with the ports that port 0 resolved to. */
     public ServerConfig withListen(List<String> specs) {
         return new ServerConfig(host, port, reusePort, pool, acceptTimeout, gracefulTimeout, transport, process, pidFile, settings,
-                specs, ipv6Only, socketMode);
+                specs, ipv6Only, socketMode, plugins);
     }
 
     /**
@@ -125,6 +129,7 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         all.put("transport", transport);
         all.put("process", process);
         pidFile.ifPresent(p -> all.put("pid-file", p.toString()));
+        plugins.ifPresent(p -> all.put("plugins", p.toString()));
         settings.forEach((k, v) -> all.put(SETTING_PREFIX + k, v));
         for (int i = 0; i < listen.size(); i++) {
             all.put(LISTEN_PREFIX + String.format("%03d", i), listen.get(i));
@@ -174,7 +179,8 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
                 required(all, "transport"), required(all, "process"),
                 Optional.ofNullable(all.get("pid-file")).map(Path::of), settings, List.copyOf(listen.values()),
                 Boolean.parseBoolean(all.get("ipv6-only")),
-                all.containsKey("socket-mode") ? OptionalInt.of(Integer.parseInt(all.get("socket-mode"), 8)) : OptionalInt.empty());
+                all.containsKey("socket-mode") ? OptionalInt.of(Integer.parseInt(all.get("socket-mode"), 8)) : OptionalInt.empty(),
+                Optional.ofNullable(all.get("plugins")).map(Path::of));
     }
 
     private static String required(Map<String, String> args, String name) {

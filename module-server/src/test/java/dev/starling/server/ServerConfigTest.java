@@ -37,7 +37,7 @@ class ServerConfigTest {
         ServerConfig original = config(8080).withListen(List.of("[::]:0", "unix:/tmp/a.sock", "unix:@b", "udp://127.0.0.1:53"));
         ServerConfig withOptions = new ServerConfig(original.host(), original.port(), false, original.pool(), original.acceptTimeout(),
                 original.gracefulTimeout(), "tcp", "echo", Optional.empty(), Map.of(), original.listen(), true,
-                java.util.OptionalInt.of(0660));
+                java.util.OptionalInt.of(0660), Optional.of(java.nio.file.Path.of("/srv/plugins")));
         assertEquals(withOptions, ServerConfig.fromArguments(withOptions.toArguments()));
         assertEquals(List.of("[::]:0", "unix:/tmp/a.sock", "unix:@b", "udp://127.0.0.1:53"),
                 withOptions.listeners().stream().map(ListenSpec::toString).toList(), "the order is kept");

@@ -171,6 +171,17 @@ final class ServerCommand implements Callable<Integer> {
                     + "also serves IPv4 peers.")
     boolean ipv6Only;
 
+    @Option(names = "--plugins", paramLabel = "DIR",
+            description = "Folder of plugins: every jar in it (modular, or plain with META-INF/services) and every "
+                    + "exploded module folder is loaded as one module layer by each worker, afresh on every reload (HUP); "
+                    + "names starting with '.' are ignored. Replace a jar by renaming a new one over it (default: none).")
+    Path plugins;
+
+    @Option(names = "--route", paramLabel = "/PATH=NAME",
+            description = "Mount handler NAME under the path prefix /PATH; repeatable, the longest prefix wins and the "
+                    + "handler sees the path without it. --handler, if given, answers other paths, else 404 (http1 only).")
+    List<String> routes;
+
     static {
         // Shown in --help: the real core count and the protocols found on this module path.
         System.setProperty("starling.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
@@ -217,6 +228,10 @@ final class ServerCommand implements Callable<Integer> {
         if (accessLog) {
             settings.put("access-log", "true");
         }
+        putRoutes(settings);
+        if (plugins != null && !java.nio.file.Files.isDirectory(plugins)) {
+            throw new ParameterException(spec.commandLine(), "--plugins '" + plugins + "' is not a folder");
+        }
         Optional<Spares> spares = Optional.empty();
         if (minSpare != null || maxSpare != null || maxWorkers != null) {
             int min = minSpare == null ? 1 : minSpare;
@@ -231,7 +246,8 @@ final class ServerCommand implements Callable<Integer> {
                 Duration.ofSeconds(requestTimeoutSeconds), spares);
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
-                .map(Path::toAbsolutePath), settings, listeners(), ipv6Only, socketModeBits());
+                .map(Path::toAbsolutePath), settings, listeners(), ipv6Only, socketModeBits(),
+                Optional.ofNullable(plugins).map(Path::toAbsolutePath));
     }
 
     /** The --listen specs, each checked; --host/--port given as well come first. */
@@ -273,6 +289,31 @@ final class ServerCommand implements Callable<Integer> {
             settings.put(flag, value.toString());
         }
     }
+
+    /** Checks each {@code --route /PATH=NAME} and hands them to the protocol, in order, as one {@code route} setting. */
+    private void putRoutes(Map<String, String> settings) {
+        if (routes == null) {
+            return;
+        }
+        java.util.Set<String> prefixes = new java.util.HashSet<>();
+        for (String route : routes) {
+            if (!ROUTE.matcher(route).matches() || List.of(route.split("[/=]")).contains("..")
+                    || List.of(route.split("[/=]")).contains(".")) {
+                throw new ParameterException(spec.commandLine(), "--route must be /PATH=NAME, e.g. /api=hello, with PATH"
+                        + " whole segments (no spaces, '?', '#', ',', '=', '.' or '..' segments, no trailing '/'), was '"
+                        + route + "'");
+            }
+            if (!prefixes.add(route.substring(0, route.indexOf('=')))) {
+                throw new ParameterException(spec.commandLine(), "--route " + route.substring(0, route.indexOf('='))
+                        + " is given twice");
+            }
+        }
+        settings.put("route", String.join(",", routes));
+    }
+
+    /** {@code /} or {@code /seg/seg}, then {@code =NAME}; the http1 protocol checks the same again. */
+    private static final java.util.regex.Pattern ROUTE =
+            java.util.regex.Pattern.compile("/(?:[^/\\s\\p{Cntrl}?#,=]+(?:/[^/\\s\\p{Cntrl}?#,=]+)*)?=[^\\s,=]+");
 
     private void requireBetween(String flag, long value, long min, long max) {
         if (value < min || value > max) {

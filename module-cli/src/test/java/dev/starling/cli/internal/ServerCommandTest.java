@@ -103,7 +103,7 @@ class ServerCommandTest {
         Run r = run("--help");
         assertEquals(0, r.status());
         for (String flag : new String[] {"--host", "--port", "--worker", "--timeout-ms", "--graceful-timeout", "--process",
-                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--header-timeout", "--body-timeout", "--max-keepalive-reqs", "--access-log", "--pid-file", "--listen", "--socket-mode", "--ipv6-only", "--help", "--version"}) {
+                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--header-timeout", "--body-timeout", "--max-keepalive-reqs", "--access-log", "--pid-file", "--listen", "--socket-mode", "--ipv6-only", "--plugins", "--route", "--help", "--version"}) {
             assertTrue(r.out().contains(flag), flag + " missing from:\n" + r.out());
         }
     }
@@ -113,5 +113,41 @@ class ServerCommandTest {
         Run r = run("--version");
         assertEquals(0, r.status());
         assertTrue(r.out().startsWith("starling "), r.out());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "api=hello", "/api/=hello", "/a//b=hello", "/a/../b=hello", "/a b=hello", "/api=", "/api", "/a?b=hello",
+            "/api=a=b", "/a,b=hello",
+    })
+    void aMalformedRouteIsNamed(String route) {
+        Run r = run("--route", route);
+        assertEquals(2, r.status());
+        assertEquals("server: --route must be /PATH=NAME, e.g. /api=hello, with PATH whole segments (no spaces, '?', '#',"
+                + " ',', '=', '.' or '..' segments, no trailing '/'), was '" + route + "' (see server --help)"
+                + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void aRoutePrefixGivenTwiceIsNamed() {
+        Run r = run("--route", "/a=x", "--route", "/a=y");
+        assertEquals(2, r.status());
+        assertEquals("server: --route /a is given twice (see server --help)" + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void routesAndPluginsReachTheConfiguration(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ServerCommand command = new ServerCommand();
+        new picocli.CommandLine(command).parseArgs("--route", "/api=hello", "--route", "/=welcome", "--plugins", dir.toString());
+        dev.starling.server.ServerConfig config = command.toConfig();
+        assertEquals("/api=hello,/=welcome", config.settings().get("route"));
+        assertEquals(java.util.Optional.of(dir.toAbsolutePath()), config.plugins());
+    }
+
+    @Test
+    void pluginsMustBeAFolder() {
+        Run r = run("--plugins", "/no/such/folder");
+        assertEquals(2, r.status());
+        assertEquals("server: --plugins '/no/such/folder' is not a folder (see server --help)" + System.lineSeparator(), r.err());
     }
 }

@@ -8,6 +8,7 @@ import dev.starling.process.ProcessContext;
 import dev.starling.process.Providers;
 import dev.starling.process.StreamService;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 /**
@@ -18,7 +19,9 @@ import java.util.ServiceLoader;
  * {@code max-header-size} (default 8192), {@code header-timeout} (10 s), {@code body-timeout} (30 s),
  * {@code max-keepalive-reqs} (1000), {@code access-log} (false),
  * {@code max-body-size} (default 10485760), {@code keepalive-timeout} in seconds (default 5),
- * {@code handler} (default {@code welcome}).
+ * {@code handler} (default {@code welcome}), {@code route} ({@code /PATH=NAME} pairs separated by
+ * {@code ,}, see {@link PathMounts}; then {@code handler} answers only the paths no route matches,
+ * and without it those get 404).
  */
 public final class Http1Process implements Process {
 
@@ -32,25 +35,20 @@ public final class Http1Process implements Process {
     /**
      * Reads the settings and finds the handler in the context's layer.
      *
-     * @throws IllegalArgumentException for an invalid setting, when no handler has the name
-     *         (the message lists the available ones), or when the server name holds characters
-     *         a header value cannot
-     * @throws IllegalStateException when two handlers claim the name
+     * @throws IllegalArgumentException for an invalid setting, when no handler has a name
+     *         that {@code --handler} or {@code --route} asks for (the message lists the available
+     *         ones), or when the server name holds characters a header value cannot
+     * @throws IllegalStateException when two handlers claim a name that is asked for
+     * @throws java.util.ServiceConfigurationError when a handler cannot be instantiated
      */
     @Override
     public StreamService prepare(ProcessContext context) {
         Http1Settings settings = Http1Settings.from(context);
-        List<Handler> handlers = ServiceLoader.load(context.layer(), Handler.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .toList();
-        Handler handler = select(handlers, settings.handler());
-        String serverName = context.serverName();
-        if (serverName.isBlank() || Ascii.invalidFieldValueIndex(serverName) >= 0) {
-            throw new IllegalArgumentException("server name '" + serverName.replaceAll("\\p{Cntrl}", "?")
-                    + "' cannot be sent as a Server header value (RFC 9110 §5.5)");
-        }
-        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving handler '" + handler.name()
-                + "' (" + handler.getClass().getName() + "), max request line " + settings.maxRequestLine()
+        Handler handler = handler(context, settings);
+        String serverName = serverName(context);
+        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving "
+                + (handler instanceof PathMounts mounts ? "routes " + mounts : "handler '" + handler.name() + "' ("
+                + handler.getClass().getName() + ")") + ", max request line " + settings.maxRequestLine()
                 + ", max header size " + settings.maxHeaderSize()
                 + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds()
                 + " s, header timeout " + settings.headerTimeout().toSeconds() + " s, body timeout "
@@ -59,8 +57,44 @@ public final class Http1Process implements Process {
         return connection -> new Http1Connection(connection, settings, handler, serverName).serve();
     }
 
-    /** The one handler called {@code name}, failing loudly as the class documentation says. */
-    static Handler select(List<Handler> all, String name) {
-        return Providers.byName(all, Handler::name, "handler", name);
+    /** Reads the settings and finds the handlers as {@link #prepare} does, so the manager can refuse to start. */
+    @Override
+    public void check(ProcessContext context) {
+        handler(context, Http1Settings.from(context));
+        serverName(context);
+    }
+
+    /** The handler {@code --handler} names, or the {@link PathMounts} of {@code --route}. */
+    private static Handler handler(ProcessContext context, Http1Settings settings) {
+        List<Handler> all = Providers.all(ServiceLoader.load(context.layer(), Handler.class), "handler");
+        Optional<String> routes = context.setting("route");
+        if (routes.isEmpty()) {
+            return select(all, settings.handler(), "--handler");
+        }
+        List<PathMounts.Mount> mounts = PathMounts.parse(routes.get()).stream()
+                .map(route -> new PathMounts.Mount(route.prefix(), select(all, route.handlerName(), "--route " + route)))
+                .toList();
+        Handler rest = context.setting("handler").isPresent() ? select(all, settings.handler(), "--handler") : null;
+        return new PathMounts(mounts, rest);
+    }
+
+    private static String serverName(ProcessContext context) {
+        String serverName = context.serverName();
+        if (serverName.isBlank() || Ascii.invalidFieldValueIndex(serverName) >= 0) {
+            throw new IllegalArgumentException("server name '" + serverName.replaceAll("\\p{Cntrl}", "?")
+                    + "' cannot be sent as a Server header value (RFC 9110 §5.5)");
+        }
+        return serverName;
+    }
+
+    /** The one handler called {@code name}, failing loudly, with {@code flag} in the message, as the class documentation says. */
+    static Handler select(List<Handler> all, String name, String flag) {
+        try {
+            return Providers.byName(all, Handler::name, "handler", name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (" + flag + ")", e);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + " (" + flag + ")", e);
+        }
     }
 }

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.starling.http.Handler;
 import dev.starling.http.Response;
+import dev.starling.process.Providers;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -72,7 +74,7 @@ class Http1ProcessTest {
     void rejectsAnUnknownHandlerListingTheAvailableOnes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new Http1Process().prepare(TestContext.of("handler", "nope")));
-        assertEquals("no handler named 'nope'; available: welcome", e.getMessage());
+        assertEquals("no handler named 'nope'; available: welcome (--handler)", e.getMessage());
     }
 
     @Test
@@ -96,15 +98,16 @@ class Http1ProcessTest {
     @Test
     void selectsByNameDefaultingToTheLowerCaseSimpleClassName() {
         Handler first = new FirstHandler();
-        assertSame(first, Http1Process.select(List.of(new WelcomeHandler(), first), "firsthandler"));
+        assertSame(first, Http1Process.select(List.of(new WelcomeHandler(), first), "firsthandler", "--handler"));
     }
 
     @Test
     void refusesTwoHandlersClaimingOneName() {
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> Http1Process.select(List.of(new FirstHandler(), new OtherHandler()), "firsthandler"));
-        assertEquals("handlers " + FirstHandler.class.getName() + ", " + OtherHandler.class.getName()
-                + " all claim the name 'firsthandler'", e.getMessage());
+                () -> Http1Process.select(List.of(new FirstHandler(), new OtherHandler()), "firsthandler", "--handler"));
+        assertEquals("handlers " + Providers.describe(FirstHandler.class) + ", " + Providers.describe(OtherHandler.class)
+                + " all claim the name 'firsthandler' (--handler)", e.getMessage());
+        assertTrue(e.getMessage().contains("(module dev.starling.http, "), e.getMessage());
     }
 
     @Test
@@ -114,5 +117,22 @@ class Http1ProcessTest {
         WireResponse r = WireResponse.parseAll(c.output()).getFirst();
         assertEquals(200, r.status());
         assertEquals("Starling/test", r.header("server").orElseThrow());
+    }
+
+    @Test
+    void checkRefusesARouteToAnUnknownHandlerNamingTheRoute() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Http1Process().check(TestContext.of("route", "/api=nope")));
+        assertEquals("no handler named 'nope'; available: welcome (--route /api=nope)", e.getMessage());
+    }
+
+    @Test
+    void routesMountHandlersAndLeaveOtherPathsNotFound() throws Exception {
+        MemoryConnection c = new MemoryConnection().thenRead("GET /w/x HTTP/1.1\r\nHost: h\r\n\r\n"
+                + "GET /other HTTP/1.1\r\nHost: h\r\n\r\n");
+        new Http1Process().prepare(TestContext.of("route", "/w=welcome")).serve(c);
+        List<WireResponse> responses = WireResponse.parseAll(c.output());
+        assertEquals(200, responses.get(0).status());
+        assertEquals(404, responses.get(1).status());
     }
 }

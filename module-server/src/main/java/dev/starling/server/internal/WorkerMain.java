@@ -49,7 +49,8 @@ public final class WorkerMain {
         WorkerGroup group;
         try {
             group = start(ServerConfig.fromArguments(Arrays.asList(args)), link);
-        } catch (IllegalArgumentException | IllegalStateException | IOException | java.util.ServiceConfigurationError e) {
+        } catch (IllegalArgumentException | IllegalStateException | IOException | PluginException
+                 | java.util.ServiceConfigurationError e) {
             System.err.println("starling: worker pid " + pid + " cannot start: " + e.getMessage());
             System.exit(EXIT_CONFIG);
             return;
@@ -74,9 +75,15 @@ public final class WorkerMain {
         System.exit(0);
     }
 
-    private static WorkerGroup start(ServerConfig config, Optional<ManagerLink> link) throws IOException {
-        ProcessContext context = contextFor(config);
-        Process process = Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", config.process());
+    private static WorkerGroup start(ServerConfig config, Optional<ManagerLink> link) throws IOException, PluginException {
+        ModuleLayer layer = Services.layer(config);
+        if (layer != ModuleLayer.boot()) {
+            LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": plugins from " + config.plugins().orElseThrow()
+                    + ": " + PluginLayer.describe(layer));
+        }
+        ProcessContext context = new WorkerContext(config.settings(), layer, Server.NAME + "/" + Server.version());
+        // A plugin may bring a protocol or a transport too: both are looked up in the plugin layer and its parents.
+        Process process = Services.process(config, layer);
         StreamService service = process.prepare(context);
         ListenerPlan plan = new ListenerPlan(config.listeners(), config.reusePort());
         int[] handedOver = plan.handOff() ? SharedListeners.receive(plan.sharedListeners().size()) : new int[0];
@@ -85,13 +92,12 @@ public final class WorkerMain {
         int next = 0;
         for (ListenSpec spec : plan.listeners()) {
             if (spec.datagram()) {
-                DatagramWorker transport = Providers.byName(ServiceLoader.load(DatagramWorker.class), DatagramWorker::name,
-                        "transport", spec.transport());
+                DatagramWorker transport = Services.datagramTransport(spec.transport(), layer);
                 datagramListeners.add(transport.bind(new WorkerConfig(spec.endpoint(), WorkerConfig.DEFAULT_BACKLOG,
                         ListenMode.REUSEPORT, OptionalInt.empty())));
                 continue;
             }
-            Worker transport = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", spec.transport());
+            Worker transport = Services.transport(spec.transport(), layer);
             boolean shared = plan.shared(spec);
             OptionalInt fd = shared && plan.handOff() ? OptionalInt.of(handedOver[next++]) : OptionalInt.empty();
             listeners.add(transport.bind(new WorkerConfig(spec.endpoint(), WorkerConfig.DEFAULT_BACKLOG,
@@ -106,11 +112,6 @@ public final class WorkerMain {
                 requestLimit, () -> link.ifPresent(ManagerLink::retire), datagrams);
     }
 
-    /** What a protocol learns about a worker of {@code config}. */
-    public static ProcessContext contextFor(ServerConfig config) {
-        return new WorkerContext(config.settings(), ModuleLayer.boot(), Server.NAME + "/" + Server.version());
-    }
-
     /**
      * The datagram side of {@code process}.
      *
@@ -122,8 +123,8 @@ public final class WorkerMain {
                         + ":// listeners; use a protocol that serves datagrams, such as echo (--process, --listen)"));
     }
 
-    /** What a protocol learns about this worker. */
-    record WorkerContext(java.util.Map<String, String> settings, ModuleLayer layer, String serverName) implements ProcessContext {
+    /** What a protocol learns about this worker (or, for {@link Process#check}, about the server). */
+    public record WorkerContext(java.util.Map<String, String> settings, ModuleLayer layer, String serverName) implements ProcessContext {
         @Override
         public Optional<String> setting(String name) {
             return Optional.ofNullable(settings.get(name));
