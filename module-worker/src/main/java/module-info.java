@@ -1,6 +1,6 @@
 /**
  * Transports and process management: the {@link dev.starling.worker.Worker} SPI with its
- * built-in {@code tcp} provider, the {@link dev.starling.worker.WorkerGroup} that accepts and
+ * built-in {@code tcp} and {@code tls} providers, the {@link dev.starling.worker.WorkerGroup} that accepts and
  * serves connections inside a worker process, and the {@link dev.starling.worker.Manager} that
  * starts worker processes and keeps them alive.
  *
@@ -19,5 +19,5 @@ module dev.starling.worker {
 
     uses dev.starling.worker.Worker;
 
-    provides dev.starling.worker.Worker with dev.starling.worker.internal.TcpWorker;
+    provides dev.starling.worker.Worker with dev.starling.worker.internal.TcpWorker, dev.starling.worker.internal.TlsWorker;
 }

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A transport ("how bytes arrive"), found with {@link java.util.ServiceLoader} by its
- * {@link #name()}. Built in: {@code tcp}. Providers are {@code public final} classes with a
+ * {@link #name()}. Built in: {@code tcp}, {@code tls}. Providers are {@code public final} classes with a
  * trivial no-arg constructor; the real work starts in {@link #bind}.
  */
 public interface Worker {
@@ -19,4 +19,15 @@ public interface Worker {
      * @throws IOException when the listener cannot be opened for another reason
      */
     Listener bind(WorkerConfig config) throws IOException;
+
+    /**
+     * Checks, in the manager before any worker process starts, what {@link #bind} will need
+     * besides the socket (key material, files), so that a configuration that cannot work fails
+     * once with one clear line instead of in every worker. Binds nothing. The default checks
+     * nothing.
+     *
+     * @throws IllegalArgumentException with a message for the operator naming the flag or file at fault
+     */
+    default void check(WorkerConfig config) {
+    }
 }

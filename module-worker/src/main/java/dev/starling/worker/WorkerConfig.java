@@ -1,7 +1,9 @@
 package dev.starling.worker;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a {@link Worker} binds.
@@ -10,8 +12,10 @@ import java.util.Objects;
  * @param backlog the kernel's accept queue length for a socket this worker binds
  * @param mode    whether the worker binds a socket of its own or serves the one its manager
  *                passed it
+ * @param settings the server's settings by flag name without dashes (e.g. {@code tls-cert}); a
+ *                transport reads the ones it understands and ignores the others
  */
-public record WorkerConfig(InetSocketAddress address, int backlog, ListenMode mode) {
+public record WorkerConfig(InetSocketAddress address, int backlog, ListenMode mode, Map<String, String> settings) {
 
     /** The accept queue length used when none is configured, as nginx's default on Linux. */
     public static final int DEFAULT_BACKLOG = 511;
@@ -38,5 +42,16 @@ public record WorkerConfig(InetSocketAddress address, int backlog, ListenMode mo
         if (backlog < 1) {
             throw new IllegalArgumentException("backlog must be at least 1, was " + backlog);
         }
+        settings = Map.copyOf(settings);
+    }
+
+    /** A configuration with no settings. */
+    public WorkerConfig(InetSocketAddress address, int backlog, ListenMode mode) {
+        this(address, backlog, mode, Map.of());
+    }
+
+    /** The setting named {@code name} (a flag name without its dashes), if it was given. */
+    public Optional<String> setting(String name) {
+        return Optional.ofNullable(settings.get(name));
     }
 }
