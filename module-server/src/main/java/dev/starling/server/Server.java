@@ -67,10 +67,18 @@ public final class Server {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage() + " (--process)");
         }
+        Worker transport;
         try {
-            Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
+            transport = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage() + " (--transport)");
+        }
+        try {
+            // What every worker will load (TLS keys, say) is checked once, here, before any starts.
+            transport.check(new WorkerConfig(InetSocketAddress.createUnresolved(config.host(), config.port()),
+                    WorkerConfig.DEFAULT_BACKLOG, WorkerConfig.ListenMode.INHERITED, config.settings()));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new StartupException(e.getMessage(), e);
         }
         PreviousRuns.checkPidFile(config.pidFile());
         PreviousRuns.sweepScoreboards(Scoreboard.defaultPath(0).getParent());

@@ -26,7 +26,9 @@ import java.util.TreeMap;
  * @param process         the {@link dev.starling.process.Process} provider name, e.g. {@code http1}
  * @param pidFile         where the manager writes its pid
  * @param settings        the protocol's own settings by flag name (e.g. {@code handler},
- *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting}
+ *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting},
+ *                        and the transport's (e.g. {@code tls-cert}), handed to it in its
+ *                        {@link dev.starling.worker.WorkerConfig#settings()}
  */
 public record ServerConfig(String host, int port, boolean reusePort, Pool pool, Duration acceptTimeout,
                            Duration gracefulTimeout, String transport, String process, Optional<Path> pidFile,

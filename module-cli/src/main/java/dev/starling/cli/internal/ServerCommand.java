@@ -151,10 +151,41 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the manager's pid to FILE; removed on exit.")
     Path pidFile;
 
+    @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
+            description = "Transport to listen with: ${sys:starling.transports} (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "TLS certificate in PEM, followed by its chain of intermediates (tls only; with --tls-key).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "TLS private key in PEM, unencrypted: PKCS#8, PKCS#1 RSA or SEC1 EC (tls only).")
+    Path tlsKey;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "PKCS#12 keystore holding the TLS key and its certificate chain, instead of --tls-cert and "
+                    + "--tls-key; its password comes from --tls-password-file or --tls-password-env (tls only).")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+            description = "File whose first line is the --tls-keystore password.")
+    Path tlsPasswordFile;
+
+    @Option(names = "--tls-password-env", paramLabel = "VARIABLE",
+            description = "Environment variable holding the --tls-keystore password.")
+    String tlsPasswordEnv;
+
+    @Option(names = "--tls-handshake-timeout", paramLabel = "SECONDS",
+            description = "Time a client has after connecting to finish the TLS handshake; then it is dropped "
+                    + "(tls only; 1-3600, default: 10).")
+    Integer tlsHandshakeTimeout;
+
     static {
         // Shown in --help: the real core count and the protocols found on this module path.
         System.setProperty("starling.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         System.setProperty("starling.processes", Server.processNames());
+        System.setProperty("starling.transports", Server.transportNames());
     }
 
     @Override
@@ -197,6 +228,7 @@ final class ServerCommand implements Callable<Integer> {
         if (accessLog) {
             settings.put("access-log", "true");
         }
+        putTlsSettings(settings);
         Optional<Spares> spares = Optional.empty();
         if (minSpare != null || maxSpare != null || maxWorkers != null) {
             int min = minSpare == null ? 1 : minSpare;
@@ -210,7 +242,7 @@ final class ServerCommand implements Callable<Integer> {
         Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds),
                 Duration.ofSeconds(requestTimeoutSeconds), spares);
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
-                Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
+                Duration.ofSeconds(gracefulTimeoutSeconds), transport, process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings);
     }
 
@@ -219,6 +251,27 @@ final class ServerCommand implements Callable<Integer> {
         if (value != null) {
             requireBetween("--" + flag, value, min, max);
             settings.put(flag, value.toString());
+        }
+    }
+
+    /**
+     * The TLS transport's flags, as settings under their flag names; files as absolute paths. The
+     * transport checks them in the manager before any worker starts (see {@code Worker.check}).
+     */
+    private void putTlsSettings(Map<String, String> settings) {
+        putFile(settings, "tls-cert", tlsCert);
+        putFile(settings, "tls-key", tlsKey);
+        putFile(settings, "tls-keystore", tlsKeystore);
+        putFile(settings, "tls-password-file", tlsPasswordFile);
+        if (tlsPasswordEnv != null) {
+            settings.put("tls-password-env", tlsPasswordEnv);
+        }
+        putSetting(settings, "tls-handshake-timeout", tlsHandshakeTimeout, 1, 3600);
+    }
+
+    private static void putFile(Map<String, String> settings, String flag, Path file) {
+        if (file != null) {
+            settings.put(flag, file.toAbsolutePath().toString());
         }
     }
 

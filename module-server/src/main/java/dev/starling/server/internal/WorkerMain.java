@@ -74,7 +74,7 @@ public final class WorkerMain {
         StreamService service = process.prepare(context);
         Worker transport = Providers.byName(ServiceLoader.load(Worker.class), Worker::name, "transport", config.transport());
         Listener listener = transport.bind(new WorkerConfig(new InetSocketAddress(config.host(), config.port()),
-                WorkerConfig.DEFAULT_BACKLOG, config.reusePort() ? ListenMode.REUSEPORT : ListenMode.INHERITED));
+                WorkerConfig.DEFAULT_BACKLOG, config.reusePort() ? ListenMode.REUSEPORT : ListenMode.INHERITED, config.settings()));
         // Each worker draws its own request budget, so recycled workers do not all leave at once.
         long requestLimit = config.pool().drawRequestLimit(ThreadLocalRandom.current());
         return new WorkerGroup(List.of(listener), service, config.acceptTimeout(), config.gracefulTimeout(),

@@ -128,12 +128,13 @@ record KeyMaterial(PrivateKey key, List<X509Certificate> chain) {
     }
 
     private static List<X509Certificate> certificates(String source, byte[] pem) {
+        // The JDK's reader would take any PEM block (a key, say) for a certificate and fail obscurely.
+        if (!new String(pem, StandardCharsets.US_ASCII).contains("-----BEGIN CERTIFICATE-----")) {
+            throw new IllegalArgumentException(source + ": holds no PEM certificate (BEGIN CERTIFICATE)");
+        }
         try {
             List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
                     .generateCertificates(new ByteArrayInputStream(pem)).stream().map(X509Certificate.class::cast).toList();
-            if (chain.isEmpty()) {
-                throw new IllegalArgumentException(source + ": holds no PEM certificate (BEGIN CERTIFICATE)");
-            }
             return chain;
         } catch (CertificateException e) {
             throw new IllegalArgumentException(source + ": not a PEM certificate chain (" + e.getMessage() + ")", e);

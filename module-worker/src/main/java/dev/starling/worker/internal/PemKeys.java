@@ -128,7 +128,7 @@ final class PemKeys {
 
     private static byte[] decode(String label, String body) {
         try {
-            return Base64.getMimeDecoder().decode(body.strip());
+            return Base64.getDecoder().decode(body.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the " + label + " block is not valid base64", e);
         }

@@ -215,9 +215,23 @@ final class TlsConnection implements Connection {
             }
             handshaken = true;
             tcp.readTimeout(readTimeout);
+        } catch (SSLException e) {
+            handshakeFailure = e;
+            sendAlert(e);
+            throw e;
         } catch (IOException e) {
             handshakeFailure = e;
             throw e;
+        }
+    }
+
+    /** Tells the peer why the handshake failed (protocol_version, say): the engine holds the alert for one more wrap. */
+    private void sendAlert(SSLException failure) {
+        try {
+            engine.closeOutbound();
+            send(NOTHING);
+        } catch (IOException alertFailed) {
+            failure.addSuppressed(alertFailed); // the handshake failure is what matters
         }
     }
 
