@@ -49,7 +49,9 @@ cd "$work"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 30 \
     -subj "/CN=Starling testssl CA" 2>/dev/null
 openssl req "${newkey[@]}" -nodes -keyout server.key -out server.csr -subj "/CN=127.0.0.1" 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature%s\n' \
+# A certificate from a public CA names where its revocation status is published; testssl rates
+# one that names none HIGH. The URI is never fetched (testssl only does with --phone-out).
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature%s\ncrlDistributionPoints=URI:http://127.0.0.1/starling-test-ca.crl\n' \
     "$([ "$key" = rsa ] && echo ,keyEncipherment)" > server.ext
 openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 -sha256 \
     -extfile server.ext -out server.pem 2>/dev/null

@@ -24,9 +24,11 @@ import javax.net.ssl.SSLHandshakeException;
  * protocol's {@link #readTimeout}. {@link #transferFrom} cannot hand a file to the kernel, since
  * every byte must be encrypted: it reads the file and writes it as records.
  *
- * <p>Threads: the serving thread reads and writes. {@link #close}, {@link #shutdownInput} and
- * {@link #inputPending} may come from other threads (a draining or stopping worker); the
- * engine is internally locked, and {@link #sending} keeps records from two threads apart.
+ * <p>Threads: the serving thread reads and writes, and is the one that sends close_notify
+ * ({@link #shutdownOutput}, or {@link #close} at the end of its work). {@link #close},
+ * {@link #shutdownInput} and {@link #inputPending} may also come from other threads (a
+ * draining or stopping worker): such a close only cuts the TCP connection, since waiting to
+ * send a notice to a peer that reads nothing could hold up a stopping worker.
  */
 final class TlsConnection implements Connection {
 
@@ -38,7 +40,7 @@ final class TlsConnection implements Connection {
     private final Connection tcp;
     private final SSLEngine engine;
     private final Duration handshakeTimeout;
-    /** Held while wrapping and sending records: the serving thread's data, and a close_notify from any thread. */
+    /** Held while wrapping and sending records, so that a record is never interleaved with another. */
     private final ReentrantLock sending = new ReentrantLock();
     /** Records received and not yet decrypted; kept ready for reading (flipped). */
     private ByteBuffer netIn;
@@ -79,12 +81,6 @@ final class TlsConnection implements Connection {
     @Override
     public SocketAddress localAddress() {
         return tcp.localAddress();
-    }
-
-    /** The protocol ALPN chose, {@code ""} for none; known once the handshake is done. */
-    String applicationProtocol() {
-        String chosen = engine.getApplicationProtocol();
-        return chosen == null ? "" : chosen;
     }
 
     @Override
