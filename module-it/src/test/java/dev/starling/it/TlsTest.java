@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,16 +47,16 @@ class TlsTest {
     }
 
     private ServerProcess startTls(String... more) throws IOException {
-        java.util.List<String> flags = new java.util.ArrayList<>(java.util.List.of("--transport", "tls", "--port", "0",
+        List<String> flags = new ArrayList<>(List.of("--transport", "tls", "--port", "0",
                 "--worker", "1", "--timeout-ms", "500"));
-        flags.addAll(java.util.List.of(more));
+        flags.addAll(List.of(more));
         return servers.start(flags.toArray(String[]::new));
     }
 
     private ServerProcess startWithPem(Path cert, Path key, String... more) throws IOException {
-        java.util.List<String> flags = new java.util.ArrayList<>(java.util.List.of("--tls-cert", cert.toString(),
+        List<String> flags = new ArrayList<>(List.of("--tls-cert", cert.toString(),
                 "--tls-key", key.toString()));
-        flags.addAll(java.util.List.of(more));
+        flags.addAll(List.of(more));
         return startTls(flags.toArray(String[]::new));
     }
 
@@ -68,9 +71,9 @@ class TlsTest {
 
     /** openssl s_client sending {@code stdin}; with {@code -ign_eof} it reads until the server closes. */
     private static Peers.Result sClientSending(ServerProcess server, String stdin, String... options) throws IOException, InterruptedException {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("openssl", "s_client", "-connect",
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect",
                 "127.0.0.1:" + server.port(), "-CAfile", "ca.pem", "-verify_return_error"));
-        command.addAll(java.util.List.of(options));
+        command.addAll(List.of(options));
         return Peers.run(dir, stdin, PEER_LIMIT, command.toArray(String[]::new));
     }
 
@@ -87,9 +90,9 @@ class TlsTest {
 
     @Test
     void servesFromAPkcs12KeystoreWithThePasswordFromTheEnvironment() throws Exception {
-        ServerProcess server = servers.launch(ServerProcess.command(java.util.List.of("--transport", "tls", "--port", "0",
+        ServerProcess server = servers.launch(ServerProcess.command(List.of("--transport", "tls", "--port", "0",
                 "--worker", "1", "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password-env", "TEST_TLS_PASSWORD")),
-                java.util.Map.of("TEST_TLS_PASSWORD", "correct horse"));
+                Map.of("TEST_TLS_PASSWORD", "correct horse"));
         server.awaitServing(Duration.ofSeconds(60));
         Peers.Result r = curl(server);
         assertTrue(r.output().contains("version=1.1 status=200"), r.output());
@@ -148,8 +151,8 @@ class TlsTest {
     }
 
     private ServerProcess launchTls(String... flags) throws IOException {
-        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("--transport", "tls", "--port", "0", "--worker", "2"));
-        all.addAll(java.util.List.of(flags));
+        List<String> all = new ArrayList<>(List.of("--transport", "tls", "--port", "0", "--worker", "2"));
+        all.addAll(List.of(flags));
         return servers.launch(all.toArray(String[]::new));
     }
 
