@@ -348,6 +348,10 @@ final class TlsConnection implements Connection {
                     if (srcs == NOTHING && status != HandshakeStatus.NEED_WRAP) {
                         return status;
                     }
+                    if (result.bytesConsumed() == 0 && result.bytesProduced() == 0) {
+                        // Data the engine will not take now (it waits for the peer): fail rather than spin.
+                        throw new SSLException("the TLS engine cannot send now (handshake status " + status + ")");
+                    }
                 }
             }
         } while (hasRemaining(srcs) || (srcs == NOTHING && status == HandshakeStatus.NEED_WRAP));
