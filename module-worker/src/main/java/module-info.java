@@ -1,6 +1,6 @@
 /**
  * Transports and process management: the {@link dev.starling.worker.Worker} SPI with its
- * built-in {@code tcp} and {@code unix} providers, the {@link dev.starling.worker.DatagramWorker}
+ * built-in {@code tcp}, {@code tls} and {@code unix} providers, the {@link dev.starling.worker.DatagramWorker}
  * SPI with {@code udp}, the {@link dev.starling.worker.WorkerGroup} that accepts and
  * serves connections inside a worker process, and the {@link dev.starling.worker.Manager} that
  * starts worker processes and keeps them alive.
@@ -26,6 +26,7 @@ module dev.starling.worker {
     uses dev.starling.worker.Worker;
     uses dev.starling.worker.DatagramWorker;
 
-    provides dev.starling.worker.Worker with dev.starling.worker.internal.TcpWorker, dev.starling.worker.internal.UnixWorker;
+    provides dev.starling.worker.Worker with dev.starling.worker.internal.TcpWorker, dev.starling.worker.internal.TlsWorker,
+            dev.starling.worker.internal.UnixWorker;
     provides dev.starling.worker.DatagramWorker with dev.starling.worker.internal.UdpWorker;
 }

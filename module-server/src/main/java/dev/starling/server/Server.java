@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
@@ -147,15 +148,26 @@ public final class Server {
         String flag = config.listen().isEmpty() ? "--transport" : "--listen";
         boolean datagrams = false;
         for (ListenSpec spec : listeners) {
+            Worker transport = null;
             try {
                 if (spec.datagram()) {
                     datagrams = true;
                     Services.datagramTransport(spec.transport(), layer);
                 } else {
-                    Services.transport(spec.transport(), layer);
+                    transport = Services.transport(spec.transport(), layer);
                 }
             } catch (IllegalArgumentException | IllegalStateException | ServiceConfigurationError e) {
                 throw new StartupException(e.getMessage() + " (" + flag + " " + spec + ")");
+            }
+            try {
+                // What every worker will load (TLS keys, say) is checked once, here, before any starts;
+                // the transport's message names its own flags and files.
+                if (transport != null) {
+                    transport.check(new WorkerConfig(spec.endpoint(), WorkerConfig.DEFAULT_BACKLOG,
+                            WorkerConfig.ListenMode.INHERITED, OptionalInt.empty(), config.settings()));
+                }
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                throw new StartupException(e.getMessage(), e);
             }
         }
         if (datagrams) {

@@ -27,7 +27,9 @@ import java.util.TreeMap;
  * @param process         the {@link dev.starling.process.Process} provider name, e.g. {@code http1}
  * @param pidFile         where the manager writes its pid
  * @param settings        the protocol's own settings by flag name (e.g. {@code handler},
- *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting}
+ *                        {@code max-header-size}), handed to it as {@link dev.starling.process.ProcessContext#setting},
+ *                        and the transport's (e.g. {@code tls-cert}), handed to it in its
+ *                        {@link dev.starling.worker.WorkerConfig#settings()}
  * @param listen          the {@code --listen} specs ({@link ListenSpec} forms); when empty, the one
  *                        listener is {@code transport} on {@code host:port}
  * @param ipv6Only        {@code --ipv6-only}: IPv6 listeners serve IPv6 peers only ({@code IPV6_V6ONLY})

@@ -4,7 +4,7 @@ import java.io.IOException;
 
 /**
  * A stream transport ("how bytes arrive"), found with {@link java.util.ServiceLoader} by its
- * {@link #name()}. Built in: {@code tcp} (IP endpoints) and {@code unix} (UNIX path and
+ * {@link #name()}. Built in: {@code tcp} (IP endpoints), {@code tls} (TLS over TCP) and {@code unix} (UNIX path and
  * abstract endpoints); datagram transports are {@link DatagramWorker}s. Providers are
  * {@code public final} classes with a trivial no-arg constructor; the real work starts in
  * {@link #bind}, which gets either a socket its manager passed ({@link WorkerConfig#mode()}
@@ -23,4 +23,15 @@ public interface Worker {
      * @throws IOException when the listener cannot be opened for another reason
      */
     Listener bind(WorkerConfig config) throws IOException;
+
+    /**
+     * Checks, in the manager before any worker process starts, what {@link #bind} will need
+     * besides the socket (key material, files), so that a configuration that cannot work fails
+     * once with one clear line instead of in every worker. Binds nothing. The default checks
+     * nothing.
+     *
+     * @throws IllegalArgumentException with a message for the operator naming the flag or file at fault
+     */
+    default void check(WorkerConfig config) {
+    }
 }

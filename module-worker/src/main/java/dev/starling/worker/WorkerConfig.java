@@ -1,7 +1,9 @@
 package dev.starling.worker;
 
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -16,8 +18,11 @@ import java.util.OptionalInt;
  *                   the manager handed this worker among several (see
  *                   {@link SharedListeners}), owned by the worker from now on; empty when the
  *                   one socket is on fd 0. Always empty with {@link ListenMode#REUSEPORT}.
+ * @param settings   the server's settings by flag name without dashes (e.g. {@code tls-cert}); a
+ *                   transport reads the ones it understands and ignores the others
  */
-public record WorkerConfig(Endpoint endpoint, int backlog, ListenMode mode, OptionalInt handedOver) {
+public record WorkerConfig(Endpoint endpoint, int backlog, ListenMode mode, OptionalInt handedOver,
+                           Map<String, String> settings) {
 
     /** The accept queue length used when none is configured, as nginx's default on Linux. */
     public static final int DEFAULT_BACKLOG = 511;
@@ -51,11 +56,17 @@ public record WorkerConfig(Endpoint endpoint, int backlog, ListenMode mode, Opti
         if (handedOver.isPresent() && mode != ListenMode.INHERITED) {
             throw new IllegalArgumentException("a handed-over socket is inherited, not bound with " + mode);
         }
+        settings = Map.copyOf(settings);
+    }
+
+    /** A configuration with no settings. */
+    public WorkerConfig(Endpoint endpoint, int backlog, ListenMode mode, OptionalInt handedOver) {
+        this(endpoint, backlog, mode, handedOver, Map.of());
     }
 
     /** An IP endpoint, dual-stack for {@code [::]}, with nothing handed over. */
     public WorkerConfig(InetSocketAddress address, int backlog, ListenMode mode) {
-        this(new Endpoint.Inet(address, false), backlog, mode, OptionalInt.empty());
+        this(new Endpoint.Inet(address, false), backlog, mode, OptionalInt.empty(), Map.of());
     }
 
     /**
@@ -68,5 +79,10 @@ public record WorkerConfig(Endpoint endpoint, int backlog, ListenMode mode, Opti
             return inet.address();
         }
         throw new IllegalStateException(endpoint + " is not an IP endpoint");
+    }
+
+    /** The setting named {@code name} (a flag name without its dashes), if it was given. */
+    public Optional<String> setting(String name) {
+        return Optional.ofNullable(settings.get(name));
     }
 }

@@ -182,10 +182,41 @@ final class ServerCommand implements Callable<Integer> {
                     + "handler sees the path without it. --handler, if given, answers other paths, else 404 (http1 only).")
     List<String> routes;
 
+    @Option(names = "--transport", paramLabel = "NAME", defaultValue = "tcp",
+            description = "Transport to listen with: ${sys:starling.transports} (default: ${DEFAULT-VALUE}).")
+    String transport;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "TLS certificate in PEM, followed by its chain of intermediates (tls only; with --tls-key).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "TLS private key in PEM, unencrypted: PKCS#8, PKCS#1 RSA or SEC1 EC (tls only).")
+    Path tlsKey;
+
+    @Option(names = "--tls-keystore", paramLabel = "FILE",
+            description = "PKCS#12 keystore holding the TLS key and its certificate chain, instead of --tls-cert and "
+                    + "--tls-key; its password comes from --tls-password-file or --tls-password-env (tls only).")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password-file", paramLabel = "FILE",
+            description = "File whose first line is the --tls-keystore password.")
+    Path tlsPasswordFile;
+
+    @Option(names = "--tls-password-env", paramLabel = "VARIABLE",
+            description = "Environment variable holding the --tls-keystore password.")
+    String tlsPasswordEnv;
+
+    @Option(names = "--tls-handshake-timeout", paramLabel = "SECONDS",
+            description = "Time a client has after connecting to finish the TLS handshake; then it is dropped "
+                    + "(tls only; 1-3600, default: 10).")
+    Integer tlsHandshakeTimeout;
+
     static {
         // Shown in --help: the real core count and the protocols found on this module path.
         System.setProperty("starling.cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         System.setProperty("starling.processes", Server.processNames());
+        System.setProperty("starling.transports", Server.transportNames());
     }
 
     @Override
@@ -232,6 +263,7 @@ final class ServerCommand implements Callable<Integer> {
         if (plugins != null && !java.nio.file.Files.isDirectory(plugins)) {
             throw new ParameterException(spec.commandLine(), "--plugins '" + plugins + "' is not a folder");
         }
+        putTlsSettings(settings);
         Optional<Spares> spares = Optional.empty();
         if (minSpare != null || maxSpare != null || maxWorkers != null) {
             int min = minSpare == null ? 1 : minSpare;
@@ -245,7 +277,7 @@ final class ServerCommand implements Callable<Integer> {
         Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds),
                 Duration.ofSeconds(requestTimeoutSeconds), spares);
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
-                Duration.ofSeconds(gracefulTimeoutSeconds), "tcp", process, Optional.ofNullable(pidFile)
+                Duration.ofSeconds(gracefulTimeoutSeconds), transport, process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings, listeners(), ipv6Only, socketModeBits(),
                 Optional.ofNullable(plugins).map(Path::toAbsolutePath));
     }
@@ -314,6 +346,27 @@ final class ServerCommand implements Callable<Integer> {
     /** {@code /} or {@code /seg/seg}, then {@code =NAME}; the http1 protocol checks the same again. */
     private static final java.util.regex.Pattern ROUTE =
             java.util.regex.Pattern.compile("/(?:[^/\\s\\p{Cntrl}?#,=]+(?:/[^/\\s\\p{Cntrl}?#,=]+)*)?=[^\\s,=]+");
+
+    /**
+     * The TLS transport's flags, as settings under their flag names; files as absolute paths. The
+     * transport checks them in the manager before any worker starts (see {@code Worker.check}).
+     */
+    private void putTlsSettings(Map<String, String> settings) {
+        putFile(settings, "tls-cert", tlsCert);
+        putFile(settings, "tls-key", tlsKey);
+        putFile(settings, "tls-keystore", tlsKeystore);
+        putFile(settings, "tls-password-file", tlsPasswordFile);
+        if (tlsPasswordEnv != null) {
+            settings.put("tls-password-env", tlsPasswordEnv);
+        }
+        putSetting(settings, "tls-handshake-timeout", tlsHandshakeTimeout, 1, 3600);
+    }
+
+    private static void putFile(Map<String, String> settings, String flag, Path file) {
+        if (file != null) {
+            settings.put(flag, file.toAbsolutePath().toString());
+        }
+    }
 
     private void requireBetween(String flag, long value, long min, long max) {
         if (value < min || value > max) {

@@ -149,5 +149,34 @@ class ServerCommandTest {
         Run r = run("--plugins", "/no/such/folder");
         assertEquals(2, r.status());
         assertEquals("server: --plugins '/no/such/folder' is not a folder (see server --help)" + System.lineSeparator(), r.err());
+    @Test
+    void tlsFlagsBecomeTransportSettingsWithAbsoluteFilePaths() {
+        ServerCommand command = new ServerCommand();
+        new picocli.CommandLine(command).parseArgs("--transport", "tls", "--tls-cert", "chain.pem", "--tls-key", "key.pem",
+                "--tls-password-env", "VAR", "--tls-handshake-timeout", "3");
+        dev.starling.server.ServerConfig config = command.toConfig();
+        assertEquals("tls", config.transport());
+        assertEquals(java.nio.file.Path.of("chain.pem").toAbsolutePath().toString(), config.settings().get("tls-cert"));
+        assertEquals(java.nio.file.Path.of("key.pem").toAbsolutePath().toString(), config.settings().get("tls-key"));
+        assertEquals("VAR", config.settings().get("tls-password-env"));
+        assertEquals("3", config.settings().get("tls-handshake-timeout"));
+    }
+
+    @Test
+    void aBadTlsHandshakeTimeoutNamesTheFlag() {
+        Run r = run("--tls-handshake-timeout", "0");
+        assertEquals(2, r.status());
+        assertEquals("server: --tls-handshake-timeout must be between 1 and 3600, was 0 (see server --help)" + System.lineSeparator(),
+                r.err());
+    }
+
+    @Test
+    void helpListsTheTlsFlags() {
+        Run r = run("--help");
+        for (String flag : new String[] {"--transport", "--tls-cert", "--tls-key", "--tls-keystore", "--tls-password-file",
+                "--tls-password-env", "--tls-handshake-timeout"}) {
+            assertTrue(r.out().contains(flag), flag + " missing from:\n" + r.out());
+        }
+        assertTrue(r.out().contains("tcp, tls"), r.out());
     }
 }

@@ -94,14 +94,14 @@ public final class WorkerMain {
             if (spec.datagram()) {
                 DatagramWorker transport = Services.datagramTransport(spec.transport(), layer);
                 datagramListeners.add(transport.bind(new WorkerConfig(spec.endpoint(), WorkerConfig.DEFAULT_BACKLOG,
-                        ListenMode.REUSEPORT, OptionalInt.empty())));
+                        ListenMode.REUSEPORT, OptionalInt.empty(), config.settings())));
                 continue;
             }
             Worker transport = Services.transport(spec.transport(), layer);
             boolean shared = plan.shared(spec);
             OptionalInt fd = shared && plan.handOff() ? OptionalInt.of(handedOver[next++]) : OptionalInt.empty();
             listeners.add(transport.bind(new WorkerConfig(spec.endpoint(), WorkerConfig.DEFAULT_BACKLOG,
-                    shared ? ListenMode.INHERITED : ListenMode.REUSEPORT, fd)));
+                    shared ? ListenMode.INHERITED : ListenMode.REUSEPORT, fd, config.settings())));
         }
         WorkerGroup.Datagrams datagrams = datagramListeners.isEmpty() ? WorkerGroup.Datagrams.NONE
                 : new WorkerGroup.Datagrams(datagramListeners, datagramService(process, context));
