@@ -149,6 +149,8 @@ class ServerCommandTest {
         Run r = run("--plugins", "/no/such/folder");
         assertEquals(2, r.status());
         assertEquals("server: --plugins '/no/such/folder' is not a folder (see server --help)" + System.lineSeparator(), r.err());
+    }
+
     @Test
     void tlsFlagsBecomeTransportSettingsWithAbsoluteFilePaths() {
         ServerCommand command = new ServerCommand();

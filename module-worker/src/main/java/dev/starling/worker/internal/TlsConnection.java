@@ -50,6 +50,9 @@ final class TlsConnection implements Connection {
     private ByteBuffer netOut;
     private Duration readTimeout = Duration.ZERO;
     private volatile boolean handshaken;
+    /** Whether any byte came from the peer; one that closes before its first byte just ends the stream. */
+    private boolean receivedAny;
+    private boolean closedBeforeHello;
     /** The thread serving this connection: the one that ran the handshake. */
     private volatile Thread owner;
     private IOException handshakeFailure;
@@ -85,7 +88,9 @@ final class TlsConnection implements Connection {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        handshake();
+        if (!handshake()) {
+            return -1;
+        }
         while (!plainIn.hasRemaining()) {
             if (endOfInput || inputShut) {
                 return -1;
@@ -126,7 +131,9 @@ final class TlsConnection implements Connection {
 
     @Override
     public void write(ByteBuffer... srcs) throws IOException {
-        handshake();
+        if (!handshake()) {
+            throw new java.io.EOFException("the peer closed the connection before the TLS handshake");
+        }
         send(srcs);
     }
 
@@ -181,10 +188,18 @@ final class TlsConnection implements Connection {
         return "tls connection " + tcp.id() + " from " + tcp.remoteAddress();
     }
 
-    /** Runs the handshake once; later calls rethrow its failure. */
-    private void handshake() throws IOException {
+    /**
+     * Runs the handshake once; later calls rethrow its failure.
+     *
+     * @return false when the peer closed before sending a single byte (a port probe, a client
+     *         that gave up): to a reader that is the end of the stream, not a failed handshake
+     */
+    private boolean handshake() throws IOException {
         if (handshaken) {
-            return;
+            return true;
+        }
+        if (closedBeforeHello) {
+            return false;
         }
         if (handshakeFailure != null) {
             throw new SSLHandshakeException("the TLS handshake failed before: " + handshakeFailure.getMessage());
@@ -201,6 +216,11 @@ final class TlsConnection implements Connection {
                         throw new SSLHandshakeException("the peer closed the connection during the TLS handshake");
                     }
                     if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW && receive(deadline) < 0) {
+                        if (!receivedAny) {
+                            closedBeforeHello = true;
+                            endOfInput = true;
+                            return false;
+                        }
                         throw new SSLHandshakeException("the peer closed the connection during the TLS handshake");
                     }
                     status = result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
@@ -211,6 +231,7 @@ final class TlsConnection implements Connection {
             }
             handshaken = true;
             tcp.readTimeout(readTimeout);
+            return true;
         } catch (SSLException e) {
             handshakeFailure = e;
             sendAlert(e);
@@ -290,6 +311,7 @@ final class TlsConnection implements Connection {
         int n;
         try {
             n = tcp.read(netIn);
+            receivedAny |= n > 0;
         } catch (SocketTimeoutException e) {
             throw deadline != 0 ? handshakeTimedOut() : e;
         } finally {

@@ -39,7 +39,8 @@ class KeyMaterialTest {
         for (int i = 0; i < pairs.length; i += 2) {
             settings.put(pairs[i], pairs[i].endsWith("env") ? pairs[i + 1] : dir.resolve(pairs[i + 1]).toString());
         }
-        return new WorkerConfig(new InetSocketAddress(0), 1, WorkerConfig.ListenMode.REUSEPORT, settings);
+        return new WorkerConfig(new dev.starling.worker.Endpoint.Inet(new InetSocketAddress(0), false), 1,
+                WorkerConfig.ListenMode.REUSEPORT, java.util.OptionalInt.empty(), settings);
     }
 
     private static String failure(WorkerConfig config) {

@@ -7,7 +7,24 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /** The client end of a stream connection in the contract tests: a JDK channel, or a native socket where the JDK cannot connect. */
 interface Peer extends Closeable {
@@ -87,6 +104,71 @@ interface Peer extends Closeable {
             @Override
             public void close() throws IOException {
                 NativeSockets.close(fd);
+            }
+        };
+    }
+
+    /**
+     * A TLS client that trusts {@code certificate}. Writes go out from a thread of their own, in
+     * order: the server handshakes only when its side first reads, so a write that waited for the
+     * handshake on the caller's thread would wait for a read the caller has not asked for yet.
+     */
+    static Peer connectTls(SocketAddress address, Path certificate) throws IOException {
+        javax.net.ssl.SSLSocket socket;
+        try (InputStream pem = Files.newInputStream(certificate)) {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(pem));
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            InetSocketAddress inet = (InetSocketAddress) address;
+            socket = (javax.net.ssl.SSLSocket) context.getSocketFactory().createSocket(inet.getAddress(), inet.getPort());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot trust " + certificate + ": " + e, e);
+        }
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        List<Future<?>> writes = new ArrayList<>();
+        return new Peer() {
+            @Override
+            public void write(byte[] bytes) {
+                writes.add(writer.submit(() -> {
+                    socket.getOutputStream().write(bytes);
+                    socket.getOutputStream().flush();
+                    return null;
+                }));
+            }
+
+            @Override
+            public byte[] readSome(int max) throws IOException {
+                byte[] b = new byte[max];
+                int n;
+                try {
+                    n = socket.getInputStream().read(b);
+                } catch (javax.net.ssl.SSLHandshakeException e) {
+                    if (e.getMessage() != null && e.getMessage().contains("Remote host terminated the handshake")) {
+                        return null; // the server closed before handshaking: the JDK's way of saying end of stream
+                    }
+                    throw e;
+                }
+                return n < 0 ? null : Arrays.copyOf(b, n);
+            }
+
+            @Override
+            public void close() throws IOException {
+                writer.shutdown();
+                try {
+                    for (Future<?> w : writes) {
+                        w.get(30, TimeUnit.SECONDS);
+                    }
+                } catch (ExecutionException e) {
+                    throw new IOException("a write failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException | TimeoutException e) {
+                    throw new IOException("a write did not finish: " + e, e);
+                } finally {
+                    socket.close();
+                }
             }
         };
     }

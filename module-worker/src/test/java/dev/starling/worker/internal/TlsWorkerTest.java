@@ -67,8 +67,9 @@ class TlsWorkerTest {
 
     @BeforeEach
     void bind() throws IOException {
-        listener = new TlsWorker().bind(new WorkerConfig(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16,
-                WorkerConfig.ListenMode.REUSEPORT, Map.of("tls-cert", dir.resolve("server.pem").toString(),
+        listener = new TlsWorker().bind(new WorkerConfig(new dev.starling.worker.Endpoint.Inet(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), false), 16,
+                WorkerConfig.ListenMode.REUSEPORT, java.util.OptionalInt.empty(), Map.of("tls-cert", dir.resolve("server.pem").toString(),
                 "tls-key", dir.resolve("server.key").toString(), "tls-handshake-timeout", "1")));
     }
 

@@ -23,6 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.ServiceLoader;
 import java.util.concurrent.ExecutorService;
@@ -69,8 +71,11 @@ class WorkerContractTest {
     }
 
     /** A bound listener and the way to reach it. */
-    private record Bound(Listener listener, Endpoint endpoint) {
+    private record Bound(Listener listener, Endpoint endpoint, Optional<Path> certificate) {
         Peer connect() throws IOException {
+            if (certificate.isPresent()) {
+                return Peer.connectTls(listener.localAddress(), certificate.get());
+            }
             return switch (endpoint) {
                 case Endpoint.Inet inet -> Peer.connect(listener.localAddress());
                 case Endpoint.UnixPath unix -> Peer.connect(UnixDomainSocketAddress.of(unix.path()));
@@ -84,11 +89,21 @@ class WorkerContractTest {
                 .filter(w -> w.name().equals(transport.provider)).findFirst().orElse(null);
         Assumptions.assumeTrue(worker != null, "no Worker provider named '" + transport.provider
                 + "' on this module path (the tls transport lands from another branch)");
-        Assumptions.assumeTrue(transport != Transport.TLS, "the tls provider is present, but this suite does not know "
-                + "how to give it a certificate yet; add a TLS peer here when the branches meet");
         Endpoint endpoint = transport.endpoint(dir);
-        return new Bound(worker.bind(new WorkerConfig(endpoint, 64, WorkerConfig.ListenMode.REUSEPORT, OptionalInt.empty())),
-                endpoint);
+        Map<String, String> settings = Map.of();
+        Optional<Path> certificate = Optional.empty();
+        if (transport == Transport.TLS) {
+            OpenSsl openssl = new OpenSsl(dir);
+            try {
+                openssl.run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "server.key");
+                certificate = Optional.of(openssl.selfSigned("server.key", "server"));
+            } catch (InterruptedException e) {
+                throw new IOException("interrupted while making the test certificate", e);
+            }
+            settings = Map.of("tls-cert", certificate.get().toString(), "tls-key", openssl.file("server.key").toString());
+        }
+        return new Bound(worker.bind(new WorkerConfig(endpoint, 64, WorkerConfig.ListenMode.REUSEPORT, OptionalInt.empty(),
+                settings)), endpoint, certificate);
     }
 
     private static final StreamService ECHO = connection -> {
@@ -212,7 +227,7 @@ class WorkerContractTest {
         Worker worker = ServiceLoader.load(Worker.class).stream().map(ServiceLoader.Provider::get)
                 .filter(w -> w.name().equals(transport.provider)).findFirst().orElseThrow();
         Listener listener = worker.bind(new WorkerConfig(endpoint, 16, WorkerConfig.ListenMode.INHERITED, OptionalInt.of(fd)));
-        Bound bound = new Bound(listener, endpoint);
+        Bound bound = new Bound(listener, endpoint, Optional.empty());
         WorkerGroup group = new WorkerGroup(List.of(listener), ECHO, Duration.ofMillis(200), Duration.ofSeconds(5), () -> true);
         Thread runner = Thread.ofPlatform().start(() -> runQuietly(group));
         try (Peer peer = bound.connect()) {
