@@ -3,6 +3,7 @@ package dev.starling.http.internal;
 import static java.lang.System.Logger.Level.INFO;
 
 import dev.starling.http.Handler;
+import dev.starling.http.websocket.internal.WebSocketUpgrade;
 import dev.starling.process.Process;
 import dev.starling.process.ProcessContext;
 import dev.starling.process.Providers;
@@ -18,7 +19,9 @@ import java.util.ServiceLoader;
  * {@code max-header-size} (default 8192), {@code header-timeout} (10 s), {@code body-timeout} (30 s),
  * {@code max-keepalive-reqs} (1000), {@code access-log} (false),
  * {@code max-body-size} (default 10485760), {@code keepalive-timeout} in seconds (default 5),
- * {@code handler} (default {@code welcome}).
+ * {@code handler} (default {@code welcome}); and for WebSocket upgrades on mounted paths,
+ * {@code ws-endpoint} (none by default), {@code ws-max-message}, {@code ws-idle-timeout} and
+ * {@code ws-deflate} (see {@link WebSocketUpgrade}).
  */
 public final class Http1Process implements Process {
 
@@ -56,7 +59,8 @@ public final class Http1Process implements Process {
                 + " s, header timeout " + settings.headerTimeout().toSeconds() + " s, body timeout "
                 + settings.bodyTimeout().toSeconds() + " s, max keep-alive requests " + settings.maxKeepAliveRequests()
                 + ", access log " + (settings.accessLog() ? "on" : "off"));
-        return connection -> new Http1Connection(connection, settings, handler, serverName).serve();
+        ConnectionUpgrade upgrade = WebSocketUpgrade.from(context, null);
+        return connection -> new Http1Connection(connection, settings, handler, serverName, upgrade).serve();
     }
 
     /** The one handler called {@code name}, failing loudly as the class documentation says. */
