@@ -42,6 +42,10 @@ class ServerCommandTest {
             "--header-timeout|0|server: --header-timeout must be between 1 and 3600, was 0 (see server --help)",
             "--body-timeout|3601|server: --body-timeout must be between 1 and 3600, was 3601 (see server --help)",
             "--max-keepalive-reqs|0|server: --max-keepalive-reqs must be between 1 and 2147483647, was 0 (see server --help)",
+            "--ws-max-message|0|server: --ws-max-message must be between 1 and 1073741824, was 0 (see server --help)",
+            "--ws-idle-timeout|0|server: --ws-idle-timeout must be between 1 and 86400, was 0 (see server --help)",
+            "--ws-endpoint|/chat=|server: --ws-endpoint must be NAME or PATH=NAME, was '/chat=' (see server --help)",
+            "--ws-deflate|maybe|server: Invalid value for option '--ws-deflate': 'maybe' is not a boolean (see server --help)",
             "--port|http|server: Invalid value for option '--port': 'http' is not an int (see server --help)",
             "--worker|many|server: Invalid value for option '--worker': 'many' is not an int (see server --help)",
     })
