@@ -39,9 +39,14 @@ public final class WebSocketUpgrade implements ConnectionUpgrade {
     private final Map<String, WebSocketEndpoint> mounts;
     private final WebSocketSettings settings;
 
-    WebSocketUpgrade(Map<String, WebSocketEndpoint> mounts, WebSocketSettings settings) {
+    private WebSocketUpgrade(Map<String, WebSocketEndpoint> mounts, WebSocketSettings settings) {
         this.mounts = Map.copyOf(mounts);
         this.settings = settings;
+    }
+
+    /** The upgrade for {@code mounts} (exact path to endpoint), for embedding and tests. */
+    public static WebSocketUpgrade of(Map<String, WebSocketEndpoint> mounts, WebSocketSettings settings) {
+        return new WebSocketUpgrade(mounts, settings);
     }
 
     /**
