@@ -160,7 +160,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--ws-idle-timeout", paramLabel = "SECONDS",
             description = "A WebSocket client silent this long gets a ping, and is closed with 1001 when it stays silent "
-                    + "as long again; a send that makes no progress this long ends the connection (1-86400, default: 60).")
+                    + "as long again; a send not finished after this long ends the connection (1-86400, default: 60).")
     Integer wsIdleTimeout;
 
     @Option(names = "--ws-deflate", paramLabel = "true|false", arity = "1",

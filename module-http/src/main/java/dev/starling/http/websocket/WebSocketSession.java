@@ -13,7 +13,7 @@ import java.util.Optional;
  * (messages of concurrent senders never interleave). A send blocks its caller until the message is
  * handed to the kernel, so there is no queue in the server that a slow client could fill: a client
  * that reads slowly slows down whoever sends to it (back-pressure), and memory stays bounded by
- * one message per sending thread. A send that makes no progress for {@code --ws-idle-timeout}
+ * one message per sending thread. A send that has not finished after {@code --ws-idle-timeout}
  * (the client stopped reading) ends the connection and the send throws. Sending from inside a
  * callback is the normal way to answer, and is what the built-in {@code echo} endpoint does.
  *

@@ -253,6 +253,74 @@ class WebSocketHandshakeTest {
     }
 
     @Test
+    void clientThatStopsReadingIsDisconnectedAndItsSenderUnblocked() throws Exception {
+        BlockingQueue<String> sender = new ArrayBlockingQueue<>(10);
+        WebSocketEndpoint flood = new WebSocketEndpoint() {
+            @Override
+            public void onOpen(WebSocketSession session) {
+                Thread.ofVirtual().start(() -> {
+                    byte[] megabyte = new byte[1 << 20];
+                    int sent = 0;
+                    try {
+                        while (sent < 10_000) {
+                            session.sendBinary(megabyte);
+                            sent++;
+                        }
+                        sender.add("sent everything");
+                    } catch (IOException e) {
+                        sender.add("send failed after " + sent + " MiB");
+                    }
+                });
+            }
+
+            @Override
+            public void onClose(WebSocketSession session, int code, String reason) {
+                events.add("close " + code);
+            }
+        };
+        server = new SocketServer(request -> Response.ok("plain"), WebSocketUpgrade.of(Map.of("/flood", flood),
+                new WebSocketSettings(1 << 20, Duration.ofSeconds(1), false)));
+        try (RawWebSocketClient c = RawWebSocketClient.open(server.port(), "/flood")) {
+            // The client reads nothing: the kernel buffers fill, the send blocks, the watch ends it.
+            String outcome = sender.poll(30, TimeUnit.SECONDS);
+            assertTrue(outcome != null && outcome.startsWith("send failed after "), "the blocked send failed: " + outcome);
+            assertEquals("close 1006", event());
+        }
+    }
+
+    @Test
+    void deflateIsNegotiatedAndBothDirectionsKeepTheirContext() throws Exception {
+        start(new WebSocketSettings(1 << 20, Duration.ofSeconds(60), true));
+        try (RawWebSocketClient c = new RawWebSocketClient(server.port())) {
+            c.writeRaw(RawWebSocketClient.request("/echo", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String head = c.readHead();
+            assertTrue(head.contains("\r\nSec-WebSocket-Extensions: permessage-deflate\r\n"), head);
+            java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.DEFAULT_COMPRESSION, true);
+            java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+            byte[] text = "compress me, compress me, compress me".getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < 3; i++) {
+                deflater.setInput(text);
+                byte[] buffer = new byte[256];
+                int n = deflater.deflate(buffer, 0, buffer.length, java.util.zip.Deflater.SYNC_FLUSH);
+                c.send(FIN | RawWebSocketClient.RSV1 | TEXT, java.util.Arrays.copyOf(buffer, n - 4));
+                RawWebSocketClient.WireFrame echo = c.readFrame();
+                assertTrue(echo.rsv1(), "the echo is compressed");
+                byte[] input = java.util.Arrays.copyOf(echo.payload(), echo.payload().length + 4);
+                input[input.length - 2] = (byte) 0xFF;
+                input[input.length - 1] = (byte) 0xFF;
+                inflater.setInput(input);
+                byte[] out = new byte[256];
+                int m = inflater.inflate(out);
+                assertEquals(new String(text, StandardCharsets.UTF_8), new String(out, 0, m, StandardCharsets.UTF_8));
+            }
+            c.send(RawWebSocketClient.RSV1 | TEXT, new byte[] {2, 0});
+            c.send(FIN | RawWebSocketClient.RSV1, new byte[] {2, 0});
+            assertEquals(1002, c.readCloseCode(), "RSV1 on a continuation frame (RFC 7692 6.1)");
+        }
+    }
+
+    @Test
     void clientThatAnswersPingsStaysConnected() throws Exception {
         start(new WebSocketSettings(1 << 20, Duration.ofSeconds(1), false));
         try (RawWebSocketClient c = RawWebSocketClient.open(server.port(), "/echo")) {

@@ -58,6 +58,8 @@ final class Session implements WebSocketSession {
     volatile long pingSentNanos;
     volatile long closeSentNanos;
     volatile long writeStartedNanos;
+    /** Whether an endpoint callback runs: then the reader is not reading, and silence is not the client's. */
+    volatile boolean inCallback;
     final AtomicBoolean goingAway = new AtomicBoolean();
     final AtomicBoolean aborted = new AtomicBoolean();
 
@@ -196,6 +198,7 @@ final class Session implements WebSocketSession {
 
     /** Runs an endpoint callback; a failure ends the session with 1011 (or quietly, when the connection broke). */
     private boolean call(Callback callback) {
+        inCallback = true;
         try {
             callback.run();
             return true;
@@ -208,6 +211,9 @@ final class Session implements WebSocketSession {
                     + " with 1011", e);
             fail(CloseCodes.INTERNAL_ERROR, "internal error");
             return false;
+        } finally {
+            lastReadNanos = System.nanoTime(); // the idle time counts from when we could read again
+            inCallback = false;
         }
     }
 

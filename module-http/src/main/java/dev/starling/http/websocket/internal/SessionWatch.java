@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>No byte from the client for {@code --ws-idle-timeout}: send a ping (RFC 6455 5.5.2).</li>
  *   <li>Still none for as long again after the ping: close with 1001.</li>
  *   <li>A close frame sent and no answer within {@link Session#CLOSE_WAIT}: end the connection.</li>
- *   <li>A send that made no progress for {@code --ws-idle-timeout}: end the connection.</li>
+ *   <li>One send that has not finished after {@code --ws-idle-timeout}: end the connection.</li>
+ *   <li>While an endpoint callback runs, the session reads nothing, so its silence is not counted.</li>
  * </ul>
  */
 final class SessionWatch {
@@ -71,10 +72,10 @@ final class SessionWatch {
         }
         long writeStarted = s.writeStartedNanos;
         if (writeStarted != 0 && now - writeStarted > idle) {
-            abort(s, "a send made no progress for " + s.idleTimeout().toSeconds() + " s (--ws-idle-timeout)");
+            abort(s, "a send did not finish within " + s.idleTimeout().toSeconds() + " s (--ws-idle-timeout)");
             return;
         }
-        if (now - s.lastReadNanos < idle) {
+        if (s.inCallback || now - s.lastReadNanos < idle) {
             return;
         }
         long pingSent = s.pingSentNanos;

@@ -10,8 +10,8 @@ import java.time.Duration;
  *                    after inflating; larger fails with 1009. Default 1048576 (1 MiB), 1..1073741824.
  * @param idleTimeout {@code --ws-idle-timeout}: after this long without a byte from the client the
  *                    server sends a ping; when nothing arrives for as long again, it closes with 1001.
- *                    A send that makes no progress for this long (the client stopped reading) ends
- *                    the connection. Default 60 s, 1..86400.
+ *                    A send that has not finished after this long (the client stopped reading) ends
+ *                    the connection. Time spent in endpoint callbacks does not count as silence. Default 60 s, 1..86400.
  * @param deflate     {@code --ws-deflate}: whether permessage-deflate (RFC 7692) is accepted when a
  *                    client offers it; default true.
  */
