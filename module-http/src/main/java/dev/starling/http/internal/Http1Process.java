@@ -42,24 +42,43 @@ public final class Http1Process implements Process {
      */
     @Override
     public StreamService prepare(ProcessContext context) {
+        return prepare(context, name(), null, null);
+    }
+
+    /**
+     * Prepares HTTP/1.1 as {@link #prepare(ProcessContext)} documents, for {@code http1} and for the
+     * protocols that are HTTP/1.1 with other defaults ({@code websocket}).
+     *
+     * @param protocol       the protocol's name, for the log line
+     * @param defaultHandler the handler when {@code --handler} is not given, or {@code null} for
+     *                       the one named by default ({@code welcome})
+     * @param defaultMounts  the WebSocket mounts when {@code --ws-endpoint} is not given, or
+     *                       {@code null} for none
+     */
+    static StreamService prepare(ProcessContext context, String protocol, Handler defaultHandler, String defaultMounts) {
         Http1Settings settings = Http1Settings.from(context);
-        List<Handler> handlers = ServiceLoader.load(context.layer(), Handler.class).stream()
-                .map(ServiceLoader.Provider::get)
-                .toList();
-        Handler handler = select(handlers, settings.handler());
+        Handler handler;
+        if (defaultHandler != null && context.setting("handler").isEmpty()) {
+            handler = defaultHandler;
+        } else {
+            List<Handler> handlers = ServiceLoader.load(context.layer(), Handler.class).stream()
+                    .map(ServiceLoader.Provider::get)
+                    .toList();
+            handler = select(handlers, settings.handler());
+        }
         String serverName = context.serverName();
         if (serverName.isBlank() || Ascii.invalidFieldValueIndex(serverName) >= 0) {
             throw new IllegalArgumentException("server name '" + serverName.replaceAll("\\p{Cntrl}", "?")
                     + "' cannot be sent as a Server header value (RFC 9110 §5.5)");
         }
-        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving handler '" + handler.name()
-                + "' (" + handler.getClass().getName() + "), max request line " + settings.maxRequestLine()
+        ConnectionUpgrade upgrade = WebSocketUpgrade.from(context, defaultMounts);
+        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": " + protocol + " serving handler '"
+                + handler.name() + "' (" + handler.getClass().getName() + "), max request line " + settings.maxRequestLine()
                 + ", max header size " + settings.maxHeaderSize()
                 + ", max body size " + settings.maxBodySize() + ", keep-alive " + settings.keepAliveTimeout().toSeconds()
                 + " s, header timeout " + settings.headerTimeout().toSeconds() + " s, body timeout "
                 + settings.bodyTimeout().toSeconds() + " s, max keep-alive requests " + settings.maxKeepAliveRequests()
                 + ", access log " + (settings.accessLog() ? "on" : "off"));
-        ConnectionUpgrade upgrade = WebSocketUpgrade.from(context, null);
         return connection -> new Http1Connection(connection, settings, handler, serverName, upgrade).serve();
     }
 

@@ -1,13 +1,8 @@
 package dev.starling.http.internal;
 
-import static java.lang.System.Logger.Level.INFO;
-
-import dev.starling.http.Handler;
-import dev.starling.http.websocket.internal.WebSocketUpgrade;
 import dev.starling.process.Process;
 import dev.starling.process.ProcessContext;
 import dev.starling.process.StreamService;
-import java.util.ServiceLoader;
 
 /**
  * The {@code websocket} protocol: WebSocket (RFC 6455) over HTTP/1.1, usable with no code. It is
@@ -19,8 +14,6 @@ import java.util.ServiceLoader;
  * {@code /=echo}, and {@code handler} replaces the page.
  */
 public final class WebSocketProcess implements Process {
-
-    private static final System.Logger LOG = System.getLogger(WebSocketProcess.class.getName());
 
     /** The mount when the operator names none: the built-in echo endpoint at the root. */
     static final String DEFAULT_MOUNT = "/=echo";
@@ -38,15 +31,6 @@ public final class WebSocketProcess implements Process {
      */
     @Override
     public StreamService prepare(ProcessContext context) {
-        Http1Settings settings = Http1Settings.from(context);
-        Handler handler = context.setting("handler").isPresent()
-                ? Http1Process.select(ServiceLoader.load(context.layer(), Handler.class).stream()
-                        .map(ServiceLoader.Provider::get).toList(), settings.handler())
-                : new EchoPageHandler();
-        ConnectionUpgrade upgrade = WebSocketUpgrade.from(context, DEFAULT_MOUNT);
-        String serverName = context.serverName();
-        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": websocket serving handler '"
-                + handler.name() + "' for plain HTTP requests");
-        return connection -> new Http1Connection(connection, settings, handler, serverName, upgrade).serve();
+        return Http1Process.prepare(context, name(), new EchoPageHandler(), DEFAULT_MOUNT);
     }
 }

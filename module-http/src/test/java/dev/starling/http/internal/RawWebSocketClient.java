@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * A WebSocket client made of a socket and hand-built frames, so that tests can send what no
  * library would (unmasked frames, reserved bits, bad UTF-8) and see exactly what comes back.
  */
-final class RawWebSocketClient implements AutoCloseable {
+public final class RawWebSocketClient implements AutoCloseable {
 
     /** The sample key of RFC 6455 §1.3, and its accept value. */
     static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
@@ -113,7 +113,7 @@ final class RawWebSocketClient implements AutoCloseable {
     }
 
     /** A client frame: masked with a random key, unless {@code masked} is false. */
-    static byte[] frame(int b0, byte[] payload, boolean masked) {
+    public static byte[] frame(int b0, byte[] payload, boolean masked) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write(b0);
         int maskBit = masked ? 0x80 : 0;
