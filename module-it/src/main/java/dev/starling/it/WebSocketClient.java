@@ -94,7 +94,10 @@ public final class WebSocketClient implements AutoCloseable {
             head.write(b);
         }
         String response = head.toString(StandardCharsets.ISO_8859_1);
-        if (!response.startsWith("HTTP/1.1 101 ") || !response.contains("Sec-WebSocket-Accept: " + accept(secKey) + "\r\n")) {
+        // Field names are case-insensitive (RFC 9110 5.1): Netty, for one, sends them in lower case.
+        boolean accepted = response.lines().anyMatch(line -> line.regionMatches(true, 0, "Sec-WebSocket-Accept:", 0, 21)
+                && line.substring(21).trim().equals(accept(secKey)));
+        if (!response.startsWith("HTTP/1.1 101 ") || !accepted) {
             throw new IOException("handshake refused: " + response);
         }
     }

@@ -87,9 +87,8 @@ public final class WebSocketLoad {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (!failures.isEmpty()) {
-            IOException e = new IOException(failures.size() + " of " + clients + " clients failed; first: " + failures.getFirst());
-            failures.forEach(e::addSuppressed);
-            throw e;
+            throw new IOException(failures.size() + " of " + clients + " clients failed; the first: " + failures.getFirst(),
+                    failures.getFirst());
         }
         return new Result(echoed.get(), seconds);
     }
