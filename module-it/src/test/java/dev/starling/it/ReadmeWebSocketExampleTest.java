@@ -1,14 +1,10 @@
 package dev.starling.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,14 +20,7 @@ class ReadmeWebSocketExampleTest {
 
     @Test
     void readmeChatEndpointIsFoundMountedAndRelaysToEverySession(@TempDir Path dir) throws Exception {
-        String readme = Files.readString(ServerProcess.bin().resolve("../README.md").normalize());
-        Matcher block = Pattern.compile("(?s)## WebSocket.*?```java\\n(.*?)```").matcher(readme);
-        assertTrue(block.find(), "README has a java block under 'WebSocket'");
-        String[] parts = block.group(1).split("(?m)^// com/example/chat/ChatEndpoint.java\\n");
-        assertEquals(2, parts.length, "the block holds module-info.java, then ChatEndpoint.java");
-        Path jar = HandlerModules.jar(dir, "chat", Map.of(
-                "module-info.java", parts[0].replace("// module-info.java\n", ""),
-                "com/example/chat/ChatEndpoint.java", parts[1]));
+        Path jar = HandlerModules.readmeExample(dir, "WebSocket", "chat", "com/example/chat/ChatEndpoint.java");
 
         ServerProcess server = servers.launch(List.of(ServerProcess.bin().resolve("server").toString(),
                 "--port", "0", "--worker", "1", "--ws-endpoint", "chat"), Map.of("STARLING_MODULE_PATH", jar.toString()));
