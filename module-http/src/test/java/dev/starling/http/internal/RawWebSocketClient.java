@@ -107,6 +107,13 @@ public final class RawWebSocketClient implements AutoCloseable {
         return responseHead;
     }
 
+    /** Exactly {@code n} bytes, e.g. a response body of known length. */
+    byte[] readBytes(int n) throws IOException {
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return bytes;
+    }
+
     /** The whole rest of the HTTP response, for refusals (which close the connection). */
     String readRest() throws IOException {
         return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);

@@ -167,6 +167,47 @@ class WebSocketHandshakeTest {
     }
 
     @Test
+    void upgradeAfterAKeepAliveRequestOnTheSameConnection() throws Exception {
+        try (RawWebSocketClient c = new RawWebSocketClient(start().port())) {
+            c.writeRaw("GET /echo HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String first = c.readHead();
+            assertTrue(first.startsWith("HTTP/1.1 200 "), first);
+            int length = Integer.parseInt(first.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+            c.readBytes(length);
+            c.writeRaw(RawWebSocketClient.request("/echo").getBytes(StandardCharsets.ISO_8859_1));
+            assertTrue(c.readHead().startsWith("HTTP/1.1 101 "));
+            c.sendText("same connection");
+            assertEquals("same connection", c.readFrame().text());
+        }
+    }
+
+    @Test
+    void unknownEndpointIsNamedWithTheAvailableOnes() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WebSocketUpgrade.from(TestContext.of("ws-endpoint", "/chat=nope"), null));
+        assertEquals("no WebSocket endpoint named 'nope'; available: echo", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WebSocketUpgrade.from(TestContext.of("ws-endpoint", "chat=echo"), null));
+        assertEquals("--ws-endpoint path must start with '/', was 'chat'", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WebSocketUpgrade.from(TestContext.of("ws-endpoint", "/a=echo,/a=echo"), null));
+        assertEquals("--ws-endpoint mounts two endpoints at /a", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> WebSocketUpgrade.from(TestContext.of("ws-idle-timeout", "0"), null));
+        assertEquals("--ws-idle-timeout must be between 1 and 86400, was 0", e.getMessage());
+    }
+
+    @Test
+    void echoIsMountedAtItsOwnPathWhenNamedAlone() throws Exception {
+        server = new SocketServer(request -> Response.ok("plain"),
+                WebSocketUpgrade.from(TestContext.of("ws-endpoint", "echo"), null));
+        try (RawWebSocketClient c = RawWebSocketClient.open(server.port(), "/echo")) {
+            c.sendText("at /echo");
+            assertEquals("at /echo", c.readFrame().text());
+        }
+    }
+
+    @Test
     void endpointChoosesTheSubprotocol() throws Exception {
         try (RawWebSocketClient c = new RawWebSocketClient(start().port())) {
             c.writeRaw(RawWebSocketClient.request("/chat?room=7", "Sec-WebSocket-Protocol: chat.v1, chat.v2")
