@@ -119,11 +119,14 @@ class WebSocketPeersTest {
     @Test
     void http1ServesAnEndpointMountedWithWsEndpointBesideItsHandler() throws Exception {
         ServerProcess server = servers.start("--port", "0", "--worker", "1", "--ws-endpoint", "/ws=echo",
-                "--ws-max-message", "65536", "--ws-deflate", "false");
+                "--ws-max-message", "65536", "--ws-deflate", "false", "--access-log");
         assertEquals(List.of("ext None", "text True", "binary True", "fragmented fragmented ☃", "close 4001",
                 "too big 1009"), lines(python(server.port(), "/ws")));
         HttpExchange page = HttpExchange.get(server.port(), "/ws");
         assertEquals(200, page.status());
         assertTrue(page.body().contains("Starling"), "a plain GET still gets the welcome page: " + page.body());
+        // Each session is logged when it ends, as a 101 with its duration.
+        server.awaitLogged(Duration.ofSeconds(10), () -> server.output().contains("\"GET /ws HTTP/1.1\" 101 "),
+                "an access log line for the WebSocket session");
     }
 }

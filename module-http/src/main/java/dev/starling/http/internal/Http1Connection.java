@@ -250,14 +250,18 @@ final class Http1Connection {
      */
     private void upgrade(RequestHead head) throws IOException {
         connection.describeExchange(head);
+        long start = System.nanoTime();
         String requestId = head.requestId() != null ? head.requestId() : RequestIds.next();
         Response refusal = upgrade.takeOver(request(head, requestId, java.io.InputStream.nullInputStream()), connection,
                 in.buffer());
-        if (refusal != null) {
-            out.send(refusal, head.version(), head.isHead(), false, requestId);
-            logAccess(head, refusal.status(), out.lastContentLength(), System.nanoTime(), requestId);
-            linger();
+        if (refusal == null) {
+            // Logged when the other protocol is done, with its whole duration, as nginx logs a 101.
+            logAccess(head, Status.SWITCHING_PROTOCOLS, 0, start, requestId);
+            return;
         }
+        out.send(refusal, head.version(), head.isHead(), false, requestId);
+        logAccess(head, refusal.status(), out.lastContentLength(), start, requestId);
+        linger();
     }
 
     private void logAccess(RequestHead head, Status status, long length, long start, String requestId) {
