@@ -19,6 +19,21 @@ final class HandlerModules {
     }
 
     /**
+     * Compiles the first {@code java} block under the README heading {@code section} into
+     * {@code dir}/NAME.jar: the block holds {@code // module-info.java}, the module declaration, then
+     * {@code // SOURCE} (a path under the source root) and that class.
+     */
+    static Path readmeExample(Path dir, String section, String name, String source) throws IOException, InterruptedException {
+        String readme = Files.readString(ServerProcess.bin().resolve("../README.md").normalize());
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?s)## " + java.util.regex.Pattern.quote(section)
+                + "\\n.*?```java\\n(.*?)```").matcher(readme);
+        assertTrue(block.find(), "README has a java block under '" + section + "'");
+        String[] parts = block.group(1).split("(?m)^// " + java.util.regex.Pattern.quote(source) + "\\n");
+        assertEquals(2, parts.length, "the block holds module-info.java, then " + source);
+        return jar(dir, name, Map.of("module-info.java", parts[0].replace("// module-info.java\n", ""), source, parts[1]));
+    }
+
+    /**
      * Compiles {@code sources} (path relative to the source root → text, including
      * module-info.java) into {@code dir}/NAME.jar.
      */

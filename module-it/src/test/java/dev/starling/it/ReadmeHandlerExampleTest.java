@@ -1,13 +1,9 @@
 package dev.starling.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,14 +16,7 @@ class ReadmeHandlerExampleTest {
 
     @Test
     void theReadmeHandlerCompilesAndAnswers(@TempDir Path dir) throws Exception {
-        String readme = Files.readString(ServerProcess.bin().resolve("../README.md").normalize());
-        Matcher block = Pattern.compile("(?s)## Write your own Handler.*?```java\\n(.*?)```").matcher(readme);
-        assertTrue(block.find(), "README has a java block under 'Write your own Handler'");
-        String[] parts = block.group(1).split("(?m)^// com/example/hello/HelloHandler.java\\n");
-        assertEquals(2, parts.length, "the block holds module-info.java, then HelloHandler.java");
-        Path jar = HandlerModules.jar(dir, "hello", java.util.Map.of(
-                "module-info.java", parts[0].replace("// module-info.java\n", ""),
-                "com/example/hello/HelloHandler.java", parts[1]));
+        Path jar = HandlerModules.readmeExample(dir, "Write your own Handler", "hello", "com/example/hello/HelloHandler.java");
 
         ServerProcess server = servers.launch(java.util.List.of(ServerProcess.bin().resolve("server").toString(),
                 "--port", "0", "--worker", "1", "--timeout-ms", "500", "--handler", "hello"),

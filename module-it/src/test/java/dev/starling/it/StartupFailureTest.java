@@ -45,7 +45,7 @@ class StartupFailureTest {
     void unknownProcessNameListsTheAvailableOnes() throws Exception {
         ServerProcess server = servers.launch("--process", "gopher", "--port", "0");
         assertEquals(1, server.awaitExit(Duration.ofSeconds(20)));
-        assertEquals("server: no protocol named 'gopher'; available: echo, http1 (--process)\n", server.output());
+        assertEquals("server: no protocol named 'gopher'; available: echo, http1, websocket (--process)\n", server.output());
     }
 
     @Test

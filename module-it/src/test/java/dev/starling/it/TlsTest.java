@@ -89,6 +89,24 @@ class TlsTest {
     }
 
     @Test
+    void aTlsListenerBesideAPlainOneServesEachProtocolOnItsOwnPort() throws Exception {
+        ServerProcess server = servers.start("--listen", "tls://127.0.0.1:0", "--listen", "127.0.0.1:0", "--worker", "2",
+                "--timeout-ms", "500", "--tls-cert", dir.resolve("server-chain.pem").toString(),
+                "--tls-key", dir.resolve("server.key").toString());
+        Peers.Result tls = Peers.run(dir, "", PEER_LIMIT, "curl", "-sS", "--max-time", "20", "--cacert", "ca.pem",
+                "-w", "\nstatus=%{http_code}\n", "https://127.0.0.1:" + server.port(0) + "/");
+        assertEquals(0, tls.exit(), tls.output());
+        assertTrue(tls.output().contains("status=200"), tls.output());
+        Peers.Result plain = Peers.run(dir, "", PEER_LIMIT, "curl", "-sS", "--max-time", "20",
+                "-w", "\nstatus=%{http_code}\n", "http://127.0.0.1:" + server.port(1) + "/");
+        assertEquals(0, plain.exit(), plain.output());
+        assertTrue(plain.output().contains("status=200"), plain.output());
+        Peers.Result plainToTls = Peers.run(dir, "", PEER_LIMIT, "curl", "-sS", "--max-time", "20",
+                "http://127.0.0.1:" + server.port(0) + "/");
+        assertTrue(plainToTls.exit() != 0, "plain HTTP to the TLS port is not served: " + plainToTls.output());
+    }
+
+    @Test
     void servesFromAPkcs12KeystoreWithThePasswordFromTheEnvironment() throws Exception {
         ServerProcess server = servers.launch(ServerProcess.command(List.of("--transport", "tls", "--port", "0",
                 "--worker", "1", "--tls-keystore", dir.resolve("server.p12").toString(), "--tls-password-env", "TEST_TLS_PASSWORD")),

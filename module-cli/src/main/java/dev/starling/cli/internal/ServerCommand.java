@@ -152,6 +152,25 @@ final class ServerCommand implements Callable<Integer> {
                     + "logger dev.starling.http.access (http1 only; default: off).")
     boolean accessLog;
 
+    @Option(names = "--ws-endpoint", paramLabel = "[PATH=]NAME",
+            description = "Mount the WebSocket endpoint NAME at PATH (default: the endpoint's own path); repeatable "
+                    + "(http1 and websocket; default: none for http1, /=echo for websocket).")
+    java.util.List<String> wsEndpoints;
+
+    @Option(names = "--ws-max-message", paramLabel = "BYTES",
+            description = "Largest WebSocket message, reassembled and inflated; larger closes with 1009 "
+                    + "(1-1073741824, default: 1048576).")
+    Integer wsMaxMessage;
+
+    @Option(names = "--ws-idle-timeout", paramLabel = "SECONDS",
+            description = "A WebSocket client silent this long gets a ping, and is closed with 1001 when it stays silent "
+                    + "as long again; a send not finished after this long ends the connection (1-86400, default: 60).")
+    Integer wsIdleTimeout;
+
+    @Option(names = "--ws-deflate", paramLabel = "true|false", arity = "1",
+            description = "Accept permessage-deflate (RFC 7692) when a WebSocket client offers it (default: true).")
+    Boolean wsDeflate;
+
     @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the manager's pid to FILE; removed on exit.")
     Path pidFile;
 
@@ -264,6 +283,7 @@ final class ServerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--plugins '" + plugins + "' is not a folder");
         }
         putTlsSettings(settings);
+        putWebSocketSettings(settings);
         Optional<Spares> spares = Optional.empty();
         if (minSpare != null || maxSpare != null || maxWorkers != null) {
             int min = minSpare == null ? 1 : minSpare;
@@ -312,6 +332,23 @@ final class ServerCommand implements Callable<Integer> {
                     + "e.g. 660, was '" + socketMode + "'");
         }
         return OptionalInt.of(Integer.parseInt(socketMode, 8));
+    }
+
+    private void putWebSocketSettings(Map<String, String> settings) {
+        if (wsEndpoints != null) {
+            for (String mount : wsEndpoints) {
+                if (mount.isBlank() || mount.contains(",") || mount.endsWith("=")) {
+                    throw new ParameterException(spec.commandLine(), "--ws-endpoint must be NAME or PATH=NAME, was '"
+                            + mount + "'");
+                }
+            }
+            settings.put("ws-endpoint", String.join(",", wsEndpoints));
+        }
+        putSetting(settings, "ws-max-message", wsMaxMessage, 1, 1 << 30);
+        putSetting(settings, "ws-idle-timeout", wsIdleTimeout, 1, 86_400);
+        if (wsDeflate != null) {
+            settings.put("ws-deflate", wsDeflate.toString());
+        }
     }
 
     /** Checks a protocol flag the operator gave and hands it to the protocol under its flag name; absent stays absent. */

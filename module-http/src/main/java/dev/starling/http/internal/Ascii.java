@@ -98,7 +98,7 @@ public final class Ascii {
     }
 
     /** Whether comma-separated {@code list} holds {@code token}, ignoring case and OWS (RFC 9110 §5.6.1). */
-    static boolean listContains(String list, String token) {
+    public static boolean listContains(String list, String token) {
         int i = 0;
         int n = list.length();
         while (i < n) {

@@ -49,11 +49,19 @@ final class Http1Connection {
     private final ResponseWriter out;
     private final AccessLog accessLog; // null when --access-log is off: then logging costs nothing
     private final LongSupplier nanoClock;
+    private final ConnectionUpgrade upgrade; // null when no protocol is mounted: then requests pay nothing for it
     private Duration readTimeout; // as last set on the connection, so unchanged timeouts cost no call
     private int served;
 
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName) {
         this(connection, settings, handler, serverName, settings.accessLog() ? AccessLog.toSystemLogger() : null);
+    }
+
+    /** @param upgrade the protocol that requests may switch to (WebSocket), or {@code null} for none */
+    Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
+                    ConnectionUpgrade upgrade) {
+        this(connection, settings, handler, serverName, settings.accessLog() ? AccessLog.toSystemLogger() : null,
+                System::nanoTime, upgrade);
     }
 
     /** @param accessLog where each exchange is logged, or {@code null} for nowhere */
@@ -65,6 +73,12 @@ final class Http1Connection {
     /** @param nanoClock the clock the header timeout is measured with, {@link System#nanoTime} but in tests */
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
                     AccessLog accessLog, LongSupplier nanoClock) {
+        this(connection, settings, handler, serverName, accessLog, nanoClock, null);
+    }
+
+    private Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
+                            AccessLog accessLog, LongSupplier nanoClock, ConnectionUpgrade upgrade) {
+        this.upgrade = upgrade;
         this.batch = new PipelineBatch(connection);
         this.connection = batch;
         this.accessLog = accessLog;
@@ -99,6 +113,10 @@ final class Http1Connection {
                 return;
             }
             if (head == null) {
+                return;
+            }
+            if (upgrade != null && upgrade.wants(head.target().path(), head.headers())) {
+                upgrade(head);
                 return;
             }
             if (!exchange(head)) {
@@ -176,8 +194,7 @@ final class Http1Connection {
         if (!body.finished()) {
             readTimeout(settings.bodyTimeout());
         }
-        Request request = new Request(head.method(), head.target().raw(), head.target().path(), head.target().query(),
-                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), requestId, java.util.Map.of(), body);
+        Request request = request(head, requestId, body);
         Response response;
         try {
             response = handler.handle(request);
@@ -220,6 +237,31 @@ final class Http1Connection {
             logAccess(head, response.status(), out.lastContentLength(), start, requestId);
         }
         return persist;
+    }
+
+    private Request request(RequestHead head, String requestId, java.io.InputStream body) {
+        return new Request(head.method(), head.target().raw(), head.target().path(), head.target().query(),
+                head.headers(), head.version(), connection.remoteAddress(), connection.localAddress(), requestId, java.util.Map.of(), body);
+    }
+
+    /**
+     * Hands the connection to the protocol the request asks for, which serves it to its end; or
+     * sends that protocol's refusal and closes.
+     */
+    private void upgrade(RequestHead head) throws IOException {
+        connection.describeExchange(head);
+        long start = System.nanoTime();
+        String requestId = head.requestId() != null ? head.requestId() : RequestIds.next();
+        Response refusal = upgrade.takeOver(request(head, requestId, java.io.InputStream.nullInputStream()), connection,
+                in.buffer());
+        if (refusal == null) {
+            // Logged when the other protocol is done, with its whole duration, as nginx logs a 101.
+            logAccess(head, Status.SWITCHING_PROTOCOLS, 0, start, requestId);
+            return;
+        }
+        out.send(refusal, head.version(), head.isHead(), false, requestId);
+        logAccess(head, refusal.status(), out.lastContentLength(), start, requestId);
+        linger();
     }
 
     private void logAccess(RequestHead head, Status status, long length, long start, String requestId) {

@@ -3,6 +3,7 @@ package dev.starling.http.internal;
 import static java.lang.System.Logger.Level.INFO;
 
 import dev.starling.http.Handler;
+import dev.starling.http.websocket.internal.WebSocketUpgrade;
 import dev.starling.process.Process;
 import dev.starling.process.ProcessContext;
 import dev.starling.process.Providers;
@@ -21,7 +22,9 @@ import java.util.ServiceLoader;
  * {@code max-body-size} (default 10485760), {@code keepalive-timeout} in seconds (default 5),
  * {@code handler} (default {@code welcome}), {@code route} ({@code /PATH=NAME} pairs separated by
  * {@code ,}, see {@link PathMounts}; then {@code handler} answers only the paths no route matches,
- * and without it those get 404).
+ * and without it those get 404); and for WebSocket upgrades on mounted paths,
+ * {@code ws-endpoint} (none by default), {@code ws-max-message}, {@code ws-idle-timeout} and
+ * {@code ws-deflate} (see {@link WebSocketUpgrade}).
  */
 public final class Http1Process implements Process {
 
@@ -43,10 +46,26 @@ public final class Http1Process implements Process {
      */
     @Override
     public StreamService prepare(ProcessContext context) {
+        return prepare(context, name(), null, null);
+    }
+
+    /**
+     * Prepares HTTP/1.1 as {@link #prepare(ProcessContext)} documents, for {@code http1} and for the
+     * protocols that are HTTP/1.1 with other defaults ({@code websocket}).
+     *
+     * @param protocol       the protocol's name, for the log line
+     * @param defaultHandler the handler when {@code --handler} is not given, or {@code null} for
+     *                       the one named by default ({@code welcome})
+     * @param defaultMounts  the WebSocket mounts when {@code --ws-endpoint} is not given, or
+     *                       {@code null} for none
+     */
+    static StreamService prepare(ProcessContext context, String protocol, Handler defaultHandler, String defaultMounts) {
         Http1Settings settings = Http1Settings.from(context);
-        Handler handler = handler(context, settings);
+        Handler handler = defaultHandler != null && context.setting("handler").isEmpty() && context.setting("route").isEmpty()
+                ? defaultHandler : handler(context, settings);
         String serverName = serverName(context);
-        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": http1 serving "
+        ConnectionUpgrade upgrade = WebSocketUpgrade.from(context, defaultMounts);
+        LOG.log(INFO, () -> "worker pid " + ProcessHandle.current().pid() + ": " + protocol + " serving "
                 + (handler instanceof PathMounts mounts ? "routes " + mounts : "handler '" + handler.name() + "' ("
                 + handler.getClass().getName() + ")") + ", max request line " + settings.maxRequestLine()
                 + ", max header size " + settings.maxHeaderSize()
@@ -54,7 +73,7 @@ public final class Http1Process implements Process {
                 + " s, header timeout " + settings.headerTimeout().toSeconds() + " s, body timeout "
                 + settings.bodyTimeout().toSeconds() + " s, max keep-alive requests " + settings.maxKeepAliveRequests()
                 + ", access log " + (settings.accessLog() ? "on" : "off"));
-        return connection -> new Http1Connection(connection, settings, handler, serverName).serve();
+        return connection -> new Http1Connection(connection, settings, handler, serverName, upgrade).serve();
     }
 
     /** Reads the settings and finds the handlers as {@link #prepare} does, so the manager can refuse to start. */
@@ -62,6 +81,7 @@ public final class Http1Process implements Process {
     public void check(ProcessContext context) {
         handler(context, Http1Settings.from(context));
         serverName(context);
+        WebSocketUpgrade.from(context, null);
     }
 
     /** The handler {@code --handler} names, or the {@link PathMounts} of {@code --route}. */
