@@ -166,7 +166,7 @@ class PluginFolderTest {
             socket.getOutputStream().write("hello\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
             assertEquals("HELLO\n", new String(socket.getInputStream().readNBytes(6), java.nio.charset.StandardCharsets.UTF_8));
         }
-        assertEquals("server: no protocol named 'whisper'; available: echo, http1, shout (--process)\n",
+        assertEquals("server: no protocol named 'whisper'; available: echo, http1, shout, websocket (--process)\n",
                 refused(folder, "--process", "whisper"));
     }
 
