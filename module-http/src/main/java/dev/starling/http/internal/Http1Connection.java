@@ -52,6 +52,12 @@ final class Http1Connection {
     private final ConnectionUpgrade upgrade; // null when no protocol is mounted: then requests pay nothing for it
     private Duration readTimeout; // as last set on the connection, so unchanged timeouts cost no call
     private int served;
+    /**
+     * Whether the last exchange may end with a plain close: the client asked for it (so it sends
+     * nothing more, RFC 9112 §9.6), its request was read to the end, and no byte waits. Then no
+     * RST can overtake the response, and lingering would only hold the connection open.
+     */
+    private boolean cleanClose;
 
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName) {
         this(connection, settings, handler, serverName, settings.accessLog() ? AccessLog.toSystemLogger() : null);
@@ -120,7 +126,9 @@ final class Http1Connection {
                 return;
             }
             if (!exchange(head)) {
-                linger();
+                if (!cleanClose) {
+                    linger();
+                }
                 return;
             }
         }
@@ -236,6 +244,7 @@ final class Http1Connection {
         if (accessLog != null) {
             logAccess(head, response.status(), out.lastContentLength(), start, requestId);
         }
+        cleanClose = !persist && !head.keepAlive() && body.finished() && !in.hasRemaining() && !connection.inputPending();
         return persist;
     }
 

@@ -375,4 +375,27 @@ class Http1ConnectionTest {
                 .thenRead("GET /x/%2e%2e/y%20z/?a=1&a=%C3%A9+b HTTP/1.1\r\nHost: h\r\n\r\n"))).getFirst();
         assertEquals("/y z/|[1, é b]|/x/%2e%2e/y%20z/?a=1&a=%C3%A9+b", new String(r.body().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aClientThatAskedToCloseIsNotLingeredOnWhenNothingMoreCame() throws Exception {
+        MemoryConnection c = serve(ECHO, new MemoryConnection().thenRead("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"));
+        assertTrue(responses(c).getFirst().closes());
+        assertFalse(c.outputShut(), "a plain close: the client sends nothing more (RFC 9112 §9.6): " + c.events());
+    }
+
+    @Test
+    void aServerThatEndsTheConnectionLingersSinceTheClientMayHavePipelinedMore() throws Exception {
+        MemoryConnection c = new MemoryConnection().thenRead(GET).thenRead(GET);
+        new Http1Connection(c, Http1Settings.from(TestContext.of("max-keepalive-reqs", "1")), ECHO, "Starling/test").serve();
+        assertTrue(responses(c).getFirst().closes());
+        assertTrue(c.outputShut(), "output shut, then the rest read and dropped: " + c.events());
+        assertEquals("eof", c.events().getLast(), "read to the end before closing: " + c.events());
+    }
+
+    @Test
+    void aClientThatAskedToCloseButSentMoreIsLingeredOn() throws Exception {
+        MemoryConnection c = serve(ECHO, new MemoryConnection().thenRead("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" + GET));
+        assertEquals(1, responses(c).size(), "nothing answered after Connection: close");
+        assertTrue(c.outputShut(), "bytes were left unread: closing at once could reset the answer: " + c.events());
+    }
 }
