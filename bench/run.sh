@@ -446,8 +446,15 @@ parse_wrk() { # parse_wrk LOAD LOG; prints: rps p99_ms non2xx socket_errors
 } >"$out/meta.txt"
 printf 'server\tload\trun\trps\tp99_ms\trss_kb\tworker_rss_kb\tnon2xx\tsocket_errors\tserver_cpu\twrk_cpu\tother_server_core\tother_wrk_core\n' >"$out/runs.tsv"
 
+# Rounds outside, servers inside: each round starts every server afresh and runs each load once,
+# so a host that drifts over minutes (a VM's neighbours) moves every server's figures alike,
+# instead of deciding a ratio by which server happened to run in the slow minutes.
+for ((r = 1; r <= runs; r++)); do
 for name in "${servers[@]}"; do
-    echo "== $name: $(server_cmd "$name" | sed "s|$root/||g")" >&2
+    if grep -q "^$name	did not start" "$out/problems.tsv" 2>/dev/null; then
+        continue # it failed to start in an earlier round
+    fi
+    echo "== $name, round $r of $runs: $(server_cmd "$name" | sed "s|$root/||g")" >&2
     wait_quiet "$quiet_wait" "$name"
     if ! start_server "$name"; then
         echo "$name	did not start" >>"$out/problems.tsv"
@@ -458,7 +465,7 @@ for name in "${servers[@]}"; do
     run_wrk plaintext "$first_warmup" "$out/logs/$name-first-warmup.txt"
     for load in "${LOADS[@]}"; do
         run_wrk "$load" "$warmup" "$out/logs/$name-$load-warmup.txt"
-        for ((r = 1; r <= runs; r++)); do
+        {
             log="$out/logs/$name-$load-$r.txt"
             run_wrk "$load" "$duration" "$log"
             read -r rps p99 non2xx errors < <(parse_wrk "$load" "$log")
@@ -473,9 +480,10 @@ for name in "${servers[@]}"; do
                 "$load" "$r" "$rps" "$p99" "$(awk -v k="$total" 'BEGIN {print k / 1024}')" "$server_cpu" "$client_cpu" \
                 "$other_server_core" "$other_client_core" \
                 "$([ "$non2xx" != 0 ] || [ "$errors" != 0 ] && echo "  non-2xx $non2xx, socket errors $errors")" >&2
-        done
+        }
     done
     stop_tree "$server_pid" 15
+done
 done
 
 # ---------------------------------------------------------------- summary
