@@ -6,7 +6,6 @@ import static java.lang.System.Logger.Level.WARNING;
 import dev.starling.process.DatagramService;
 import dev.starling.process.Process;
 import dev.starling.process.ProcessContext;
-import dev.starling.process.Providers;
 import dev.starling.process.StreamService;
 import dev.starling.server.ListenSpec;
 import dev.starling.server.Server;
@@ -26,7 +25,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
