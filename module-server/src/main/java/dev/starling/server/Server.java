@@ -356,6 +356,9 @@ public final class Server {
         // gets it, so that the one AOT cache (trained with it) fits them all.
         command.add("--enable-native-access=org.jnrproject.jffi");
         command.add("-Djffi.unsafe.disabled=true");
+        // Lets the worker read its connections' descriptors for the edge-triggered poller
+        // (EdgePoller); without it connections take the JDK's slower blocking path.
+        command.add("--add-exports=java.base/sun.nio.ch=dev.starling.worker");
         System.getProperties().stringPropertyNames().stream()
                 .filter(p -> p.startsWith("jdk.system.logger.") || p.startsWith("java.util.logging."))
                 .sorted()

@@ -23,6 +23,8 @@ final class TcpConnection implements Connection {
     private final SocketAddress local;
     /** FIONREAD through the socket adaptor exists for TCP only; the JDK has no adaptor for UNIX channels. */
     private final boolean tcp;
+    /** The channel on the process's edge-triggered poller, or null for the JDK's blocking path. */
+    private final EdgeChannel edge;
     private volatile long timeoutNanos;
     /** When the read in progress times out (System.nanoTime), or 0 when no timed read waits. */
     private volatile long readDeadlineNanos;
@@ -35,6 +37,7 @@ final class TcpConnection implements Connection {
         this.remote = channel.getRemoteAddress();
         this.local = channel.getLocalAddress();
         this.tcp = local instanceof java.net.InetSocketAddress;
+        this.edge = EdgeChannel.of(channel);
     }
 
     @Override
@@ -56,12 +59,12 @@ final class TcpConnection implements Connection {
     public int read(ByteBuffer dst) throws IOException {
         long timeout = timeoutNanos;
         if (timeout == 0) {
-            return channel.read(dst);
+            return edge != null ? edge.read(dst) : channel.read(dst);
         }
         readDeadlineNanos = System.nanoTime() + timeout;
         int n;
         try {
-            n = channel.read(dst);
+            n = edge != null ? edge.read(dst) : channel.read(dst);
         } finally {
             readDeadlineNanos = 0;
         }
@@ -76,7 +79,7 @@ final class TcpConnection implements Connection {
         long deadline = readDeadlineNanos;
         if (deadline != 0 && now - deadline >= 0 && timeoutState.compareAndSet(0, 1)) {
             try {
-                channel.shutdownInput();
+                shutdownInput();
             } catch (IOException closedMeanwhile) {
                 // The connection ended on its own: nothing is left to time out.
                 ReadDeadlines.get().unwatch(this);
@@ -100,6 +103,10 @@ final class TcpConnection implements Connection {
         for (ByteBuffer b : srcs) {
             remaining += b.remaining();
         }
+        if (edge != null) {
+            edge.write(srcs, remaining);
+            return;
+        }
         while (remaining > 0) {
             remaining -= channel.write(srcs);
         }
@@ -108,6 +115,9 @@ final class TcpConnection implements Connection {
     @Override
     public long transferFrom(FileChannel file, long position, long count) throws IOException {
         // FileChannel.transferTo to a socket is sendfile(2): the bytes never enter the JVM.
+        if (edge != null) {
+            return edge.transferFrom(file, position, count);
+        }
         long sent = 0;
         while (sent < count) {
             long n = file.transferTo(position + sent, count - sent, channel);
@@ -137,12 +147,21 @@ final class TcpConnection implements Connection {
     @Override
     public void shutdownInput() throws IOException {
         channel.shutdownInput();
+        if (edge != null) {
+            edge.wakeAll(); // the kernel reports the end too; this does not depend on it
+        }
     }
 
     @Override
     public void close() throws IOException {
         ReadDeadlines.get().unwatch(this);
+        if (edge != null) {
+            edge.unregister();
+        }
         channel.close();
+        if (edge != null) {
+            edge.wakeAll();
+        }
     }
 
     @Override
