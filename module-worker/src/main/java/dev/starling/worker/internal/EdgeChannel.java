@@ -16,6 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * guards, and set by every edge the kernel reports after that. A read that fills less than it
  * was offered emptied the socket, so the next read parks without trying, until an edge says
  * bytes arrived since; an edge that raced the read only costs one read that finds nothing.
+ * Once the peer's end or an error was reported, reads no longer park: see {@link #ended}.
  * One thread reads and one writes at a time (the {@code Connection} contract); closing, or
  * shutting input, from any thread wakes both.
  */
@@ -28,6 +29,12 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     private final EdgePoller poller;
     private final int fd;
     private volatile boolean readable = true;
+    /**
+     * Set for good once the kernel reports the peer's end, a hang-up or an error. A short read
+     * does not prove the socket empty then: the end (or error) is reported by the read after
+     * the last bytes, and its edge may have come before them.
+     */
+    private volatile boolean ended;
     private volatile boolean writable = true;
     private volatile Thread reader;
     private volatile Thread writer;
@@ -60,6 +67,9 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     @Override
     public void ready(int events) {
         if ((events & READ_EDGES) != 0) {
+            if ((events & (EdgePoller.EPOLLRDHUP | EdgePoller.EPOLLHUP | EdgePoller.EPOLLERR)) != 0) {
+                ended = true;
+            }
             readable = true;
             Thread t = reader;
             if (t != null) {
@@ -88,7 +98,7 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
             readable = false;
             int n = channel.read(dst);
             if (n != 0) {
-                if (n < 0 || n == wanted) {
+                if (n < 0 || n == wanted || ended) {
                     readable = true; // the end stays readable; a full buffer may have left bytes behind
                 }
                 return n;

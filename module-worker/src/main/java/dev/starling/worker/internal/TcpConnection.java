@@ -40,6 +40,11 @@ final class TcpConnection implements Connection {
         this.edge = EdgeChannel.of(channel);
     }
 
+    /** Whether this connection waits on the {@link EdgePoller} rather than in the JDK's poller. */
+    boolean onEdgePoller() {
+        return edge != null;
+    }
+
     @Override
     public long id() {
         return id;
