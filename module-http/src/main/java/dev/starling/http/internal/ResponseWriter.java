@@ -48,8 +48,18 @@ final class ResponseWriter {
     /** What a failed handler or body source is answered with: a body that reveals nothing. */
     static final Response INTERNAL_ERROR = Response.of(Status.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
 
+    private static final int HAS_DATE = 1;
+    private static final int HAS_SERVER = 2;
+    private static final int HAS_ID = 4;
+    private static final int ASKS_TO_CLOSE = 8;
+
     private final Connection connection;
     private final byte[] serverLine;
+    private Headers encodedHeaders; // the handler fields last written, by identity (see putFields)
+    private byte[] encodedFields;
+    private int encodedFlags;
+    private long encodedLength = -1; // the Content-Length value last written, and its digits
+    private byte[] encodedLengthDigits;
     private byte[] head = new byte[512];
     private ByteBuffer headBuffer = ByteBuffer.wrap(head);
     private int length;
@@ -135,32 +145,13 @@ final class ResponseWriter {
         boolean closeDelimited = contentLength < 0 && !chunked && sendsContent;
         lastContentLength = sendsContent ? contentLength : 0;
 
-        // One pass over the handler's fields writes them and notes the ones the server would add
-        // or that change framing, so a typical response costs one comparison per field.
         length = 0;
         put(statusLine(status));
-        boolean hasDate = false;
-        boolean hasServer = false;
-        boolean hasId = false;
-        boolean asksToClose = false;
-        for (int i = 0; i < headers.size(); i++) {
-            String name = headers.name(i);
-            switch (name.length()) {
-                case 4 -> hasDate |= Ascii.equalsIgnoreCase(name, "Date");
-                case 6 -> hasServer |= Ascii.equalsIgnoreCase(name, "Server");
-                case 10 -> {
-                    if (Ascii.equalsIgnoreCase(name, "Connection")) {
-                        asksToClose |= Ascii.listContains(headers.value(i), "close");
-                        continue; // the server writes its own Connection field
-                    }
-                }
-                case 12 -> hasId |= Ascii.equalsIgnoreCase(name, "X-Request-Id");
-                default -> {
-                    // not a field the server adds
-                }
-            }
-            field(name, headers.value(i));
-        }
+        int flags = putFields(headers);
+        boolean hasDate = (flags & HAS_DATE) != 0;
+        boolean hasServer = (flags & HAS_SERVER) != 0;
+        boolean hasId = (flags & HAS_ID) != 0;
+        boolean asksToClose = (flags & ASKS_TO_CLOSE) != 0;
         boolean persist = keepAlive && !closeDelimited && !asksToClose;
         if (!hasDate) {
             put(DateCache.fieldLine());
@@ -179,7 +170,7 @@ final class ResponseWriter {
                 field("Transfer-Encoding", "chunked");
             } else if (contentLength >= 0) {
                 put(CONTENT_LENGTH);
-                putDecimal(contentLength);
+                putContentLength(contentLength);
                 put(CRLF);
             }
         }
@@ -214,6 +205,45 @@ final class ResponseWriter {
             case Response.Body.File ignored -> sendFile(headBuffer, file, contentLength, persist);
             case Response.Body.Written written -> write(headBuffer, written, chunked, version, persist);
         };
+    }
+
+    /**
+     * Writes the handler's fields, except {@code Connection}, and says which of those the server
+     * cares about it has. One pass writes them and notes the ones the server would add or that
+     * change framing, so a typical response costs one comparison per field. Handlers often
+     * answer with the same {@link Headers} instance again and again (a constant response, or
+     * {@code withBody} on one); the fields of the last instance are kept encoded, so it is then
+     * one copy.
+     */
+    private int putFields(Headers headers) {
+        if (headers == encodedHeaders) {
+            put(encodedFields);
+            return encodedFlags;
+        }
+        int start = length;
+        int flags = 0;
+        for (int i = 0; i < headers.size(); i++) {
+            String name = headers.name(i);
+            switch (name.length()) {
+                case 4 -> flags |= Ascii.equalsIgnoreCase(name, "Date") ? HAS_DATE : 0;
+                case 6 -> flags |= Ascii.equalsIgnoreCase(name, "Server") ? HAS_SERVER : 0;
+                case 10 -> {
+                    if (Ascii.equalsIgnoreCase(name, "Connection")) {
+                        flags |= Ascii.listContains(headers.value(i), "close") ? ASKS_TO_CLOSE : 0;
+                        continue; // the server writes its own Connection field
+                    }
+                }
+                case 12 -> flags |= Ascii.equalsIgnoreCase(name, "X-Request-Id") ? HAS_ID : 0;
+                default -> {
+                    // not a field the server adds
+                }
+            }
+            field(name, headers.value(i));
+        }
+        encodedHeaders = headers; // immutable, so the bytes stay right for as long as it is the same instance
+        encodedFields = Arrays.copyOfRange(head, start, length);
+        encodedFlags = flags;
+        return flags;
     }
 
     /** The head, then the file by {@link Connection#transferFrom} (sendfile): its bytes never enter the JVM. */
@@ -298,6 +328,18 @@ final class ResponseWriter {
             return cached;
         }
         return ("HTTP/1.1 " + status.code() + " " + status.reason() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Writes {@code value} in decimal; the same length as the last response's is one copy. */
+    private void putContentLength(long value) {
+        if (value != encodedLength) {
+            int start = length;
+            putDecimal(value);
+            encodedLength = value;
+            encodedLengthDigits = Arrays.copyOfRange(head, start, length);
+            return;
+        }
+        put(encodedLengthDigits);
     }
 
     /** Writes a non-negative number in decimal, without making a string. */
