@@ -155,6 +155,22 @@ class EdgePollerTest {
     }
 
     @Test
+    void inputPendingSeesBytesNoReadHasTaken() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            Pair p = connect();
+            assertTrue(!p.connection().inputPending());
+            p.client().getOutputStream().write(new byte[] {1, 2, 3});
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!p.connection().inputPending() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(p.connection().inputPending(), "three bytes arrived");
+            assertEquals(3, p.connection().read(ByteBuffer.allocate(16)));
+            assertTrue(!p.connection().inputPending());
+        });
+    }
+
+    @Test
     void shuttingInputEndsAParkedRead() {
         assertTimeoutPreemptively(BOUND, () -> {
             Pair p = connect();
