@@ -43,6 +43,22 @@ public record HttpExchange(int status, Map<String, String> headers, String body)
         return all.toByteArray();
     }
 
+    /**
+     * Reads one response head, up to and including its empty line, leaving the body unread: for
+     * tests that keep a connection open across responses.
+     */
+    public static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the connection ended inside the response head: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
+    }
+
     /** Parses a response that has a header section. */
     public static HttpExchange parse(byte[] raw) throws IOException {
         String text = new String(raw, StandardCharsets.ISO_8859_1);

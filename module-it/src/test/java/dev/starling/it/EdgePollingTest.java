@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -70,25 +69,13 @@ class EdgePollingTest {
         for (int i = 0; i < 2; i++) {
             OutputStream out = socket.getOutputStream();
             out.write("GET / HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String head = readHead(socket.getInputStream());
+            String head = HttpExchange.readHead(socket.getInputStream());
             assertTrue(head.startsWith("HTTP/1.1 200 "), head);
             int length = Integer.parseInt(field(head, "content-length"));
             socket.getInputStream().readNBytes(length);
             pid = Long.parseLong(field(head, "x-worker-pid"));
         }
         return pid;
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("connection ended inside a response head: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     private static String field(String head, String name) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -130,14 +129,14 @@ class PoolTest {
         ServerProcess server = servers.start("--port", "0", "--worker", "1", "--timeout-ms", "500", "--worker-connections", "1");
         try (Socket first = connect(server.port()); Socket second = connect(server.port())) {
             send(first);
-            assertTrue(readResponseHead(first.getInputStream()).startsWith("HTTP/1.1 200"));
+            assertTrue(HttpExchange.readHead(first.getInputStream()).startsWith("HTTP/1.1 200"));
             send(second);
             second.setSoTimeout(1000);
             assertThrows(SocketTimeoutException.class, () -> second.getInputStream().read(),
                     "the worker serves one connection at a time");
             first.close();
             second.setSoTimeout(10_000);
-            assertTrue(readResponseHead(second.getInputStream()).startsWith("HTTP/1.1 200"), "served once the first left");
+            assertTrue(HttpExchange.readHead(second.getInputStream()).startsWith("HTTP/1.1 200"), "served once the first left");
         }
     }
 
@@ -150,19 +149,6 @@ class PoolTest {
 
     private static void send(Socket socket) throws IOException {
         socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
-
-    /** Reads up to the end of the response head (the body is left unread). */
-    private static String readResponseHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("the connection ended inside the response head: " + head);
-            }
-            head.append((char) b);
-        }
-        return head.toString();
     }
 
     private static int count(String text, String needle) {

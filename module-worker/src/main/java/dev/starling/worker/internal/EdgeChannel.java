@@ -28,16 +28,14 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     private final SocketChannel channel;
     private final EdgePoller poller;
     private final int fd;
-    private volatile boolean readable = true;
+    private final Side in = new Side();
+    private final Side out = new Side();
     /**
      * Set for good once the kernel reports the peer's end, a hang-up or an error. A short read
      * does not prove the socket empty then: the end (or error) is reported by the read after
      * the last bytes, and its edge may have come before them.
      */
     private volatile boolean ended;
-    private volatile boolean writable = true;
-    private volatile Thread reader;
-    private volatile Thread writer;
     private final AtomicBoolean registered = new AtomicBoolean(true);
 
     private EdgeChannel(SocketChannel channel, EdgePoller poller) throws IOException {
@@ -70,18 +68,10 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
             if ((events & (EdgePoller.EPOLLRDHUP | EdgePoller.EPOLLHUP | EdgePoller.EPOLLERR)) != 0) {
                 ended = true;
             }
-            readable = true;
-            Thread t = reader;
-            if (t != null) {
-                LockSupport.unpark(t);
-            }
+            in.fire();
         }
         if ((events & WRITE_EDGES) != 0) {
-            writable = true;
-            Thread t = writer;
-            if (t != null) {
-                LockSupport.unpark(t);
-            }
+            out.fire();
         }
     }
 
@@ -92,14 +82,14 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
             return 0;
         }
         while (true) {
-            if (!readable) {
-                awaitReadable();
+            if (!in.ready) {
+                in.await();
             }
-            readable = false;
+            in.ready = false;
             int n = channel.read(dst);
             if (n != 0) {
                 if (n < 0 || n == wanted || ended) {
-                    readable = true; // the end stays readable; a full buffer may have left bytes behind
+                    in.ready = true; // the end stays readable; a full buffer may have left bytes behind
                 }
                 return n;
             }
@@ -109,10 +99,10 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     /** Writes all of {@code srcs}, parking while the socket's send buffer is full. */
     void write(ByteBuffer[] srcs, long remaining) throws IOException {
         while (remaining > 0) {
-            writable = false;
+            out.ready = false;
             remaining -= channel.write(srcs);
-            if (remaining > 0 && !writable) {
-                awaitWritable();
+            if (remaining > 0 && !out.ready) {
+                out.await();
             }
         }
     }
@@ -121,14 +111,14 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     long transferFrom(FileChannel file, long position, long count) throws IOException {
         long sent = 0;
         while (sent < count) {
-            writable = false;
+            out.ready = false;
             long n = file.transferTo(position + sent, count - sent, channel);
             if (n > 0) {
                 sent += n;
             } else if (position + sent >= file.size()) {
                 break;
-            } else if (!writable) {
-                awaitWritable();
+            } else if (!out.ready) {
+                out.await();
             }
         }
         return sent;
@@ -149,40 +139,42 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
         }
     }
 
-    private void awaitReadable() throws IOException {
-        reader = Thread.currentThread();
-        try {
-            while (!readable) {
-                park();
-            }
-        } finally {
-            reader = null;
-        }
-    }
+    /**
+     * One direction of the socket: whether a try may succeed, and the thread parked until it
+     * may. The poller sets {@code ready} and then looks for a waiter; a waiter shows itself and
+     * then looks at {@code ready}; both fields are volatile, so one of the two always sees the
+     * other and no wakeup is lost.
+     */
+    private final class Side {
+        volatile boolean ready = true;
+        private volatile Thread waiter;
 
-    private void awaitWritable() throws IOException {
-        writer = Thread.currentThread();
-        try {
-            while (!writable) {
-                park();
+        void fire() {
+            ready = true;
+            Thread t = waiter;
+            if (t != null) {
+                LockSupport.unpark(t);
             }
-        } finally {
-            writer = null;
         }
-    }
 
-    private void park() throws IOException {
-        if (!channel.isOpen()) {
-            readable = true; // the next call on the channel reports the close
-            writable = true;
-            return;
-        }
-        LockSupport.park(this);
-        if (Thread.interrupted()) {
-            // As the JDK does for a thread interrupted in blocking I/O.
-            channel.close();
-            Thread.currentThread().interrupt();
-            throw new ClosedByInterruptException();
+        void await() throws IOException {
+            waiter = Thread.currentThread();
+            try {
+                while (!ready) {
+                    if (!channel.isOpen()) {
+                        return; // the next call on the channel reports the close
+                    }
+                    LockSupport.park(EdgeChannel.this);
+                    if (Thread.interrupted()) {
+                        // As the JDK does for a thread interrupted in blocking I/O.
+                        channel.close();
+                        Thread.currentThread().interrupt();
+                        throw new ClosedByInterruptException();
+                    }
+                }
+            } finally {
+                waiter = null;
+            }
         }
     }
 }
