@@ -56,10 +56,9 @@ final class ResponseWriter {
     private final Connection connection;
     private final byte[] serverLine;
     private Headers encodedHeaders; // the handler fields last written, by identity (see putFields)
-    private byte[] encodedFields;
+    private byte[] encodedFields = new byte[0]; // reused: a handler that builds its fields per request allocates nothing here
+    private int encodedFieldsLength;
     private int encodedFlags;
-    private long encodedLength = -1; // the Content-Length value last written, and its digits
-    private byte[] encodedLengthDigits;
     private byte[] head = new byte[512];
     private ByteBuffer headBuffer = ByteBuffer.wrap(head);
     private int length;
@@ -170,7 +169,7 @@ final class ResponseWriter {
                 field("Transfer-Encoding", "chunked");
             } else if (contentLength >= 0) {
                 put(CONTENT_LENGTH);
-                putContentLength(contentLength);
+                putDecimal(contentLength);
                 put(CRLF);
             }
         }
@@ -217,7 +216,9 @@ final class ResponseWriter {
      */
     private int putFields(Headers headers) {
         if (headers == encodedHeaders) {
-            put(encodedFields);
+            ensure(encodedFieldsLength);
+            System.arraycopy(encodedFields, 0, head, length, encodedFieldsLength);
+            length += encodedFieldsLength;
             return encodedFlags;
         }
         int start = length;
@@ -241,7 +242,11 @@ final class ResponseWriter {
             field(name, headers.value(i));
         }
         encodedHeaders = headers; // immutable, so the bytes stay right for as long as it is the same instance
-        encodedFields = Arrays.copyOfRange(head, start, length);
+        encodedFieldsLength = length - start;
+        if (encodedFields.length < encodedFieldsLength) {
+            encodedFields = new byte[Math.max(encodedFieldsLength, 2 * encodedFields.length)];
+        }
+        System.arraycopy(head, start, encodedFields, 0, encodedFieldsLength);
         encodedFlags = flags;
         return flags;
     }
@@ -328,18 +333,6 @@ final class ResponseWriter {
             return cached;
         }
         return ("HTTP/1.1 " + status.code() + " " + status.reason() + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Writes {@code value} in decimal; the same length as the last response's is one copy. */
-    private void putContentLength(long value) {
-        if (value != encodedLength) {
-            int start = length;
-            putDecimal(value);
-            encodedLength = value;
-            encodedLengthDigits = Arrays.copyOfRange(head, start, length);
-            return;
-        }
-        put(encodedLengthDigits);
     }
 
     /** Writes a non-negative number in decimal, without making a string. */

@@ -124,7 +124,10 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
         return sent;
     }
 
-    /** Wakes the reader and writer, e.g. after the input was shut or the channel closed. */
+    /**
+     * Wakes the reader and writer after the input was shut or the channel closed, and marks the
+     * input ended (both callers end it), so reads no longer park.
+     */
     void wakeAll() {
         ready(READ_EDGES | WRITE_EDGES);
     }

@@ -130,10 +130,9 @@ final class EdgePoller {
         } catch (Throwable t) {
             throw new IOException("cannot read the channel's descriptor", t);
         }
-        AtomicReferenceArray<EdgeWaiter> table = tableFor(fd);
-        table.set(fd, waiter);
+        put(fd, waiter);
         if (epoll.epoll_ctl(epfd, EPOLL_CTL_ADD, fd, event(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, fd)) < 0) {
-            table.compareAndSet(fd, waiter, null);
+            waiters.compareAndSet(fd, waiter, null);
             throw new IOException("epoll_ctl(ADD, " + fd + ") failed");
         }
         return fd;
@@ -144,21 +143,28 @@ final class EdgePoller {
      * set, and the number may be reused at once by the next connection.
      */
     void unregister(int fd, EdgeWaiter waiter) {
-        waiters.compareAndSet(fd, waiter, null);
+        synchronized (this) { // not into a table a growth is copying
+            waiters.compareAndSet(fd, waiter, null);
+        }
         epoll.epoll_ctl(epfd, EPOLL_CTL_DEL, fd, event(0, 0)); // fails harmlessly if already closed
     }
 
-    private synchronized AtomicReferenceArray<EdgeWaiter> tableFor(int fd) {
+    /**
+     * Sets the waiter of {@code fd}, growing the table when needed. Under the lock, so that a
+     * registration from another acceptor cannot land in a table that a growth has just copied.
+     * Once per connection, so the lock costs nothing per request; the poller reads without it.
+     */
+    private synchronized void put(int fd, EdgeWaiter waiter) {
         AtomicReferenceArray<EdgeWaiter> table = waiters;
-        if (fd < table.length()) {
-            return table;
+        if (fd >= table.length()) {
+            AtomicReferenceArray<EdgeWaiter> bigger = new AtomicReferenceArray<>(Math.max(fd + 1, table.length() * 2));
+            for (int i = 0; i < table.length(); i++) {
+                bigger.set(i, table.get(i));
+            }
+            waiters = bigger;
+            table = bigger;
         }
-        AtomicReferenceArray<EdgeWaiter> bigger = new AtomicReferenceArray<>(Math.max(fd + 1, table.length() * 2));
-        for (int i = 0; i < table.length(); i++) {
-            bigger.set(i, table.get(i));
-        }
-        waiters = bigger;
-        return bigger;
+        table.set(fd, waiter);
     }
 
     private void pollLoop() {
