@@ -27,6 +27,12 @@ public final class HelloHandler implements Handler {
         return "bench-hello";
     }
 
+    /** It only picks a prebuilt response (or builds a small one): nothing waits. */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
+
     @Override
     public Response handle(Request request) {
         return switch (request.path()) {

@@ -51,4 +51,23 @@ public interface Handler {
     default String name() {
         return getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
+
+    /**
+     * Whether {@link #handle} never blocks, so the server may call it on the event loop that
+     * watches the connections, as a Netty or Undertow handler runs on its I/O thread. A request
+     * served there costs no thread switch: on a keep-alive connection the same thread reads it,
+     * answers it and goes on watching. The default is {@code false}: every call then runs on its
+     * connection's virtual thread, where blocking is cheap.
+     *
+     * <p>Return {@code true} only if {@code handle} returns promptly without waiting for
+     * anything: no I/O (files, sockets, a database, a log that writes synchronously), no locks
+     * held by code that blocks, no sleeping. One call that blocks delays every connection of the
+     * worker while it waits. The server calls it on the connection's thread anyway when the
+     * request has a body, asks for an upgrade, or the access log is on; and a
+     * {@link Response.Body.Streamed}, {@link Response.Body.File} or {@link Response.Body.Written}
+     * body is always sent from the connection's thread, so such responses stay allowed.
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
 }

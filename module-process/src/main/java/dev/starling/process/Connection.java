@@ -40,6 +40,53 @@ public interface Connection extends Closeable {
     int read(ByteBuffer dst) throws IOException;
 
     /**
+     * Reads as {@link #read(ByteBuffer)} does, but lets a transport that watches its sockets from
+     * an event loop use the wait: when bytes arrive while this thread waits, the transport may
+     * read them into {@code dst} itself, on the event loop's thread, and hand them to
+     * {@code reader} there instead of waking this thread. As long as {@code reader} says it used
+     * them all, the wait goes on (and the {@link #readTimeout read timeout} starts again); the
+     * call returns only when it says it did not, when input ends, or on an error. A request
+     * served within the wait thus costs no thread switch, as in an event-loop server.
+     *
+     * <p>The default reads as {@link #read(ByteBuffer)} and never calls {@code reader}.
+     *
+     * <p>While {@code reader} runs, this thread is parked inside this call and touches nothing;
+     * everything the reader wrote is visible to it when the call returns, and everything this
+     * thread wrote before the call is visible to the reader. The reader may write to this
+     * connection: such writes never block the event loop (what the socket cannot take at once
+     * is kept and sent by this thread's next call on the connection, before anything else).
+     *
+     * @param dst    as for {@link #read(ByteBuffer)}; the reader may change its contents and
+     *               position between reads (see {@link EventLoopReader#consume})
+     * @param reader called on the event loop's thread, never concurrently with itself
+     * @return as {@link #read(ByteBuffer)}: the number of bytes the last read put in
+     *         {@code dst} when the reader left them (or some of them) to this thread, or -1
+     * @throws IOException as {@link #read(ByteBuffer)}, or what {@code reader} threw
+     */
+    default int read(ByteBuffer dst, EventLoopReader reader) throws IOException {
+        return read(dst);
+    }
+
+    /**
+     * What {@link #read(ByteBuffer, EventLoopReader)} hands bytes to on a transport's event loop.
+     * It must not block: it runs on the thread that serves every connection's readiness.
+     */
+    @FunctionalInterface
+    interface EventLoopReader {
+        /**
+         * Uses bytes just read on the event loop.
+         *
+         * @param n how many bytes the read put in the waiting call's {@code dst}, ending at its
+         *          position
+         * @return {@code true} when they were all used: {@code dst} must then be ready for the
+         *         next read (its position where the next bytes go); {@code false} to end the
+         *         waiting call, leaving {@code dst} as that call's caller expects to find it
+         * @throws IOException ends the waiting call with this exception
+         */
+        boolean consume(int n) throws IOException;
+    }
+
+    /**
      * Sets how long {@link #read} waits for the next byte; {@link Duration#ZERO} waits
      * forever (the default).
      */

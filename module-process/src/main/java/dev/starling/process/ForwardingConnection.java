@@ -42,6 +42,11 @@ public abstract class ForwardingConnection implements Connection {
     }
 
     @Override
+    public int read(ByteBuffer dst, EventLoopReader reader) throws IOException {
+        return delegate.read(dst, reader);
+    }
+
+    @Override
     public void readTimeout(Duration timeout) throws IOException {
         delegate.readTimeout(timeout);
     }

@@ -28,6 +28,15 @@ import java.util.function.LongSupplier;
  * A request that is rejected (bad syntax, a limit,
  * a timeout in the middle of it) is answered with its error status and {@code Connection: close},
  * and the connection closes, since the framing of what follows can no longer be trusted.
+ *
+ * <p><b>On the event loop.</b> When the handler is {@link Handler#nonBlocking() non-blocking}
+ * (and the access log is off), the wait between requests is lent to the transport's event loop
+ * ({@link Connection#read(ByteBuffer, Connection.EventLoopReader)}): requests that arrive whole,
+ * without a body, are parsed, handled and answered there by {@link #serveInline}, with no thread
+ * switch, while this connection's thread stays parked in its read. Anything else (a partial head,
+ * a body, an upgrade, a draining worker, a bad request) is left to the thread, untouched, and
+ * served the usual way; so is the sending of a response body that may block
+ * ({@link #handover}), and the close after an exchange that ends the connection.
  */
 final class Http1Connection {
 
@@ -58,6 +67,21 @@ final class Http1Connection {
      * RST can overtake the response, and lingering would only hold the connection open.
      */
     private boolean cleanClose;
+
+    /** Requests are not served on the event loop with {@code -Dstarling.inline=false}, for comparison. */
+    private static final boolean INLINE_ALLOWED = !"false".equals(System.getProperty("starling.inline"));
+    /** Whether the wait between requests is lent to the event loop. */
+    private final boolean inline;
+    /** Whether this code runs on the event loop now (inside {@link #serveInline}). */
+    private boolean onEventLoop;
+    /** An exchange the event loop handled whose response this thread must send, or null. */
+    private Handover handover;
+    /** Set when an exchange served on the event loop ended the connection: this thread closes. */
+    private boolean endedInline;
+
+    /** What the event loop leaves to the thread when a response body may block: the rest of {@link #exchange}. */
+    private record Handover(RequestHead head, String requestId, RequestBody body, Response response, long start) {
+    }
 
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName) {
         this(connection, settings, handler, serverName, settings.accessLog() ? AccessLog.toSystemLogger() : null);
@@ -94,6 +118,7 @@ final class Http1Connection {
         this.parser = new RequestParser(settings.maxRequestLine(), settings.maxHeaderSize(), settings.maxBodySize());
         this.in = new Inbound(this.connection, Math.max(parser.maxHeadBytes(), 8192));
         this.out = new ResponseWriter(this.connection, serverName);
+        this.inline = INLINE_ALLOWED && handler.nonBlocking() && accessLog == null;
     }
 
     /** Serves until either side ends the connection; the caller closes it. */
@@ -119,6 +144,18 @@ final class Http1Connection {
                 return;
             }
             if (head == null) {
+                Handover left = handover;
+                if (left != null) {
+                    handover = null;
+                    if (answer(left.head(), left.requestId(), left.body(), left.response(), left.start())) {
+                        continue;
+                    }
+                } else if (!endedInline) {
+                    return;
+                }
+                if (!cleanClose) {
+                    linger();
+                }
                 return;
             }
             if (upgrade != null && upgrade.wants(head.target().path(), head.headers())) {
@@ -134,14 +171,17 @@ final class Http1Connection {
         }
     }
 
-    /** The next request head, or {@code null} when the connection ended or idled out between requests. */
+    /**
+     * The next request head, or {@code null} when the connection ended or idled out between
+     * requests, or when the event loop left a {@link #handover} or {@link #endedInline}.
+     */
     private RequestHead nextHead() throws IOException {
         parser.reset();
         if (!in.hasRemaining()) {
             readTimeout(settings.keepAliveTimeout());
             connection.idle();
             try {
-                if (in.fill() < 0) {
+                if ((inline ? in.fill(this::serveInline) : in.fill()) < 0 || handover != null || endedInline) {
                     return null;
                 }
             } catch (SocketTimeoutException e) {
@@ -176,6 +216,49 @@ final class Http1Connection {
             } catch (SocketTimeoutException e) {
                 throw headTimedOut(e);
             }
+        }
+    }
+
+    /**
+     * On the event loop, while this connection's thread waits between requests: serves the
+     * requests complete in the buffer, as long as each can be served without blocking. Returns
+     * true when it served them all (the wait goes on); false when it left the rest to the thread:
+     * the bytes from the first request it did not take, untouched, or a {@link #handover}, or
+     * {@link #endedInline}.
+     */
+    private boolean serveInline() throws IOException {
+        onEventLoop = true;
+        try {
+            ByteBuffer buffer = in.buffer();
+            while (buffer.hasRemaining()) {
+                if (connection.draining()) {
+                    return false;
+                }
+                int mark = buffer.position();
+                parser.reset();
+                RequestHead head;
+                try {
+                    head = parser.parse(buffer);
+                } catch (RequestRejected rejected) {
+                    head = null; // the thread parses it again and answers the rejection
+                }
+                if (head == null || head.chunked() || head.contentLength() > 0 || head.expectContinue()
+                        || (upgrade != null && upgrade.wants(head.target().path(), head.headers()))) {
+                    buffer.position(mark);
+                    parser.reset();
+                    return false;
+                }
+                connection.busy();
+                if (!exchange(head)) {
+                    endedInline = handover == null;
+                    return false;
+                }
+            }
+            batch.flush();
+            connection.idle();
+            return true;
+        } finally {
+            onEventLoop = false;
         }
     }
 
@@ -223,6 +306,16 @@ final class Http1Connection {
                     + head.method() + " (request id " + requestId + "); answered 500", e);
             response = ResponseWriter.INTERNAL_ERROR;
         }
+        if (onEventLoop && !(response.body() instanceof Response.Body.Bytes || response.body() instanceof Response.Body.Empty)) {
+            handover = new Handover(head, requestId, body, response, start);
+            return false;
+        }
+        return answer(head, requestId, body, response, start);
+    }
+
+    /** Sends the response of an exchange and settles its request; returns whether the connection persists. */
+    private boolean answer(RequestHead head, String requestId, RequestBody body, Response response, long start)
+            throws IOException {
         // --max-keepalive-reqs: the last request a connection may carry is answered with Connection: close.
         boolean keepAlive = head.keepAlive() && !connection.draining() && body.failure() == null
                 && ++served < settings.maxKeepAliveRequests();

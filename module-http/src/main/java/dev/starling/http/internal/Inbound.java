@@ -38,6 +38,56 @@ final class Inbound {
      * @throws IllegalStateException when the buffer holds no free byte at all
      */
     int fill() throws IOException {
+        int start = toWriteMode();
+        try {
+            return connection.read(buffer);
+        } finally {
+            buffer.limit(buffer.position()).position(start);
+        }
+    }
+
+    /**
+     * Like {@link #fill()}, but while it waits, bytes that arrive may be given to {@code inline}
+     * on the transport's event loop ({@link Connection#read(ByteBuffer, Connection.EventLoopReader)}),
+     * with this buffer in read mode holding them. The wait goes on while {@code inline} consumes
+     * everything; when it leaves bytes (or an ending) to this thread, this returns as {@link #fill()}
+     * does, with the bytes it left unconsumed.
+     */
+    int fill(Inline inline) throws IOException {
+        dataStart = toWriteMode();
+        try {
+            return connection.read(buffer, n -> {
+                buffer.limit(buffer.position()).position(dataStart);
+                if (inline.serve() && !buffer.hasRemaining()) {
+                    dataStart = 0;
+                    buffer.clear();
+                    return true;
+                }
+                // Back to write mode, as the waiting read left it, after what is left.
+                dataStart = buffer.position();
+                buffer.position(buffer.limit()).limit(buffer.capacity());
+                return false;
+            });
+        } finally {
+            buffer.limit(buffer.position()).position(dataStart);
+        }
+    }
+
+    /** Where the unconsumed bytes begin while {@link #fill(Inline)} waits in write mode. */
+    private int dataStart;
+
+    /** What {@link #fill(Inline)} runs on the event loop. */
+    @FunctionalInterface
+    interface Inline {
+        /** Consumes what it can of the buffer (in read mode); true when it consumed it all and the wait may go on. */
+        boolean serve() throws IOException;
+    }
+
+    /**
+     * Turns the buffer to write mode after the unconsumed bytes, moving those to the front first
+     * if the buffer is full to its end; returns where they begin.
+     */
+    private int toWriteMode() {
         int position = buffer.position();
         int limit = buffer.limit();
         if (position == limit) {
@@ -52,11 +102,7 @@ final class Inbound {
             position = 0;
         }
         buffer.limit(buffer.capacity()).position(limit);
-        try {
-            return connection.read(buffer);
-        } finally {
-            buffer.limit(buffer.position()).position(position);
-        }
+        return position;
     }
 
     /**

@@ -81,6 +81,12 @@ final class PipelineBatch extends ForwardingConnection {
     }
 
     @Override
+    public int read(ByteBuffer dst, EventLoopReader reader) throws IOException {
+        flush();
+        return delegate.read(dst, reader);
+    }
+
+    @Override
     public long transferFrom(FileChannel file, long position, long count) throws IOException {
         flush();
         return delegate.transferFrom(file, position, count);

@@ -1,11 +1,13 @@
 package dev.starling.worker.internal;
 
+import dev.starling.process.Connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -19,6 +21,15 @@ import java.util.concurrent.locks.LockSupport;
  * Once the peer's end or an error was reported, reads no longer park: see {@link #ended}.
  * One thread reads and one writes at a time (the {@code Connection} contract); closing, or
  * shutting input, from any thread wakes both.
+ *
+ * <p><b>Serving on the poller.</b> A thread that waits with a {@link Connection.EventLoopReader}
+ * ({@link #read(ByteBuffer, Connection.EventLoopReader)}) lends its wait to the poller: when
+ * bytes arrive, the poller reads them and runs the reader on its own thread, and the waiting
+ * thread is woken only when the reader leaves it something to do. {@link #handoff} says who may
+ * touch the waiting call's buffer and the reader's state: the thread ({@code IDLE}), nobody yet
+ * ({@code ARMED}), the poller ({@code RUNNING}), or the thread again, told to return
+ * ({@code WAKE}). Writes made on the poller never park: what the socket does not take goes to
+ * {@link #backlog}, which the thread sends before anything else, and the thread is woken to do so.
  */
 final class EdgeChannel implements EdgePoller.EdgeWaiter {
 
@@ -37,6 +48,20 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
      */
     private volatile boolean ended;
     private final AtomicBoolean registered = new AtomicBoolean(true);
+
+    private static final int IDLE = 0;
+    private static final int ARMED = 1;
+    private static final int RUNNING = 2;
+    private static final int WAKE = 3;
+    private final AtomicInteger handoff = new AtomicInteger(IDLE);
+    // Set by the waiting thread before ARMED, read by the poller under RUNNING.
+    private ByteBuffer inlineDst;
+    private Connection.EventLoopReader inlineReader;
+    // Set by the poller before WAKE, read by the thread after it.
+    private int inlineResult;
+    private IOException inlineFailure;
+    /** What writes on the poller could not send yet; only the thread (outside RUNNING) drains it. */
+    private ByteBuffer backlog;
 
     private EdgeChannel(SocketChannel channel, EdgePoller poller) throws IOException {
         this.channel = channel;
@@ -63,20 +88,27 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     }
 
     @Override
-    public void ready(int events) {
+    public boolean ready(int events) {
+        boolean woke = false;
+        if ((events & WRITE_EDGES) != 0) {
+            woke = out.fire();
+        }
         if ((events & READ_EDGES) != 0) {
             if ((events & (EdgePoller.EPOLLRDHUP | EdgePoller.EPOLLHUP | EdgePoller.EPOLLERR)) != 0) {
                 ended = true;
             }
-            in.fire();
+            if (handoff.get() == ARMED && handoff.compareAndSet(ARMED, RUNNING)) {
+                woke |= serveInline();
+            } else {
+                woke |= in.fire();
+            }
         }
-        if ((events & WRITE_EDGES) != 0) {
-            out.fire();
-        }
+        return woke;
     }
 
     /** Like a blocking {@link SocketChannel#read}: at least one byte, or -1. */
     int read(ByteBuffer dst) throws IOException {
+        flushBacklog();
         int wanted = dst.remaining();
         if (wanted == 0) {
             return 0;
@@ -85,19 +117,167 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
             if (!in.ready) {
                 in.await();
             }
-            in.ready = false;
-            int n = channel.read(dst);
+            int n = tryRead(dst, wanted);
             if (n != 0) {
-                if (n < 0 || n == wanted || ended) {
-                    in.ready = true; // the end stays readable; a full buffer may have left bytes behind
-                }
                 return n;
             }
         }
     }
 
-    /** Writes all of {@code srcs}, parking while the socket's send buffer is full. */
+    /** One read, clearing the flag before it and setting it again when the socket may hold more. */
+    private int tryRead(ByteBuffer dst, int wanted) throws IOException {
+        in.ready = false;
+        int n = channel.read(dst);
+        if (n != 0 && (n < 0 || n == wanted || ended)) {
+            in.ready = true; // the end stays readable; a full buffer may have left bytes behind
+        }
+        return n;
+    }
+
+    /**
+     * {@link Connection#read(ByteBuffer, Connection.EventLoopReader)}: reads now if the socket may
+     * hold bytes; otherwise lends the wait to the poller, which serves arrivals with
+     * {@code reader} until it leaves something to this thread.
+     */
+    int read(ByteBuffer dst, Connection.EventLoopReader reader) throws IOException {
+        if (EdgePoller.onPollerThread()) {
+            throw new IllegalStateException("a connection cannot wait for input on the poller's own thread");
+        }
+        while (true) {
+            flushBacklog();
+            int wanted = dst.remaining();
+            if (wanted == 0) {
+                return 0;
+            }
+            if (in.ready) {
+                int n = tryRead(dst, wanted);
+                if (n != 0) {
+                    return n;
+                }
+            }
+            inlineDst = dst;
+            inlineReader = reader;
+            in.waiter = Thread.currentThread();
+            handoff.set(ARMED);
+            int result;
+            try {
+                result = awaitHandoff();
+            } finally {
+                in.waiter = null;
+                inlineDst = null;
+                inlineReader = null;
+            }
+            if (result != 0) {
+                return result;
+            }
+        }
+    }
+
+    /**
+     * Parks until the poller says to return (its result, or its reader's failure thrown), or
+     * until the socket may be read here (0), taking the wait back from the poller then.
+     */
+    private int awaitHandoff() throws IOException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                int h = handoff.get();
+                if (h == WAKE) {
+                    handoff.set(IDLE);
+                    IOException failure = inlineFailure;
+                    inlineFailure = null;
+                    if (failure != null) {
+                        throw failure;
+                    }
+                    return inlineResult;
+                }
+                if (h == ARMED && (in.ready || interrupted || !channel.isOpen())) {
+                    if (handoff.compareAndSet(ARMED, IDLE)) {
+                        return 0; // read here: the bytes, the end, or the close's exception
+                    }
+                    continue; // the poller just took it: wait for its word
+                }
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    // As the JDK does for a thread interrupted in blocking I/O, once the poller let go.
+                    interrupted = true;
+                    channel.close();
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * On the poller, holding {@code RUNNING}: reads what arrived and gives it to the waiting
+     * call's reader. Returns whether the waiting thread was woken.
+     */
+    private boolean serveInline() {
+        int result = 0;
+        IOException failure = null;
+        boolean wake;
+        try {
+            ByteBuffer dst = inlineDst;
+            int n = tryRead(dst, dst.remaining());
+            if (n == 0) {
+                wake = false;
+            } else if (n < 0) {
+                result = -1;
+                wake = true;
+            } else if (!inlineReader.consume(n)) {
+                result = n;
+                wake = true;
+            } else {
+                // All used. A full read or the end (the flag is set again) goes back to the thread,
+                // so one busy connection cannot hold the poller; so does a backlog to send.
+                wake = in.ready || backlog != null;
+            }
+        } catch (IOException e) {
+            failure = e;
+            wake = true;
+        } catch (RuntimeException | Error e) {
+            failure = new IOException("serving on the event loop failed", e);
+            wake = true;
+        }
+        if (!wake) {
+            handoff.set(ARMED);
+            // A close or shutdown while we ran: its wakeup found us RUNNING, so pass it on.
+            if (in.ready || !channel.isOpen()) {
+                Thread t = in.waiter;
+                if (t != null) {
+                    LockSupport.unpark(t);
+                    return true;
+                }
+            }
+            return false;
+        }
+        inlineResult = result;
+        inlineFailure = failure;
+        Thread t = in.waiter;
+        handoff.set(WAKE);
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+        return true;
+    }
+
+    /**
+     * Writes all of {@code srcs}, parking while the socket's send buffer is full; on the poller's
+     * own thread, never parks: what the socket does not take is kept in the {@link #backlog}.
+     */
     void write(ByteBuffer[] srcs, long remaining) throws IOException {
+        if (EdgePoller.onPollerThread()) {
+            writeWithoutWaiting(srcs, remaining);
+            return;
+        }
+        flushBacklog();
+        writeAll(srcs, remaining);
+    }
+
+    private void writeAll(ByteBuffer[] srcs, long remaining) throws IOException {
         while (remaining > 0) {
             out.ready = false;
             remaining -= channel.write(srcs);
@@ -107,8 +287,52 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
         }
     }
 
+    private void writeWithoutWaiting(ByteBuffer[] srcs, long remaining) throws IOException {
+        if (backlog == null) {
+            while (remaining > 0) {
+                out.ready = false;
+                long n = channel.write(srcs);
+                remaining -= n;
+                if (n == 0 && !out.ready) {
+                    break;
+                }
+            }
+            if (remaining == 0) {
+                return;
+            }
+        }
+        long kept = backlog == null ? 0 : backlog.position();
+        if (kept + remaining > Integer.MAX_VALUE - 8) {
+            throw new IOException("more than 2 GiB written on the event loop without room to send it");
+        }
+        if (backlog == null || backlog.remaining() < remaining) {
+            ByteBuffer bigger = ByteBuffer.allocate((int) Math.max(kept + remaining, Math.min(2 * kept, Integer.MAX_VALUE - 8)));
+            if (backlog != null) {
+                bigger.put(backlog.flip());
+            }
+            backlog = bigger;
+        }
+        for (ByteBuffer b : srcs) {
+            backlog.put(b);
+        }
+    }
+
+    /** Sends what writes on the poller left, parking as a write does; on the connection's thread. */
+    private void flushBacklog() throws IOException {
+        ByteBuffer b = backlog;
+        if (b != null) {
+            backlog = null;
+            b.flip();
+            writeAll(new ByteBuffer[] {b}, b.remaining());
+        }
+    }
+
     /** {@code FileChannel.transferTo} (sendfile) of up to {@code count} bytes, parking while the socket is full. */
     long transferFrom(FileChannel file, long position, long count) throws IOException {
+        if (EdgePoller.onPollerThread()) {
+            throw new IOException("sendfile would wait on the event loop; a file body is sent by the connection's thread");
+        }
+        flushBacklog();
         long sent = 0;
         while (sent < count) {
             out.ready = false;
@@ -129,7 +353,10 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
      * input ended (both callers end it), so reads no longer park.
      */
     void wakeAll() {
-        ready(READ_EDGES | WRITE_EDGES);
+        // Not through ready(): this may run on any thread, and must not serve bytes there.
+        ended = true;
+        in.fire();
+        out.fire();
     }
 
     /**
@@ -152,12 +379,15 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
         volatile boolean ready = true;
         private volatile Thread waiter;
 
-        void fire() {
+        /** Sets the flag and wakes the waiter; returns whether there was one. */
+        boolean fire() {
             ready = true;
             Thread t = waiter;
             if (t != null) {
                 LockSupport.unpark(t);
+                return true;
             }
+            return false;
         }
 
         void await() throws IOException {

@@ -80,6 +80,12 @@ final class EdgePoller {
         this.fdOf = fdOf;
     }
 
+    /** Whether the caller runs on the poller's thread (where connections are served inline). */
+    static boolean onPollerThread() {
+        EdgePoller p = INSTANCE;
+        return p != null && Thread.currentThread() == p.poller;
+    }
+
     /** The process's poller, or null when connections must use the JDK's blocking path. */
     static EdgePoller get() {
         return INSTANCE;
@@ -169,11 +175,16 @@ final class EdgePoller {
 
     private void pollLoop() {
         ByteBuffer events = ByteBuffer.allocateDirect(MAX_EVENTS * EVENT_SIZE).order(ByteOrder.nativeOrder());
+        int servedInline = 0;
         while (true) {
             int n = epoll.epoll_wait(epfd, events, MAX_EVENTS, 0);
             if (n > 0) {
-                dispatch(events, n);
-                Thread.yield(); // let the woken connections read before polling again
+                // Let the woken connections read before polling again; and when connections were
+                // only served here, still let other virtual threads run now and then.
+                if (dispatch(events, n) || ++servedInline == 32) {
+                    servedInline = 0;
+                    Thread.yield();
+                }
             } else {
                 // Nothing ready: have the wakeup thread watch the set (re-arming it reports
                 // anything that arrived since the poll), and sleep until it does.
@@ -183,16 +194,19 @@ final class EdgePoller {
         }
     }
 
-    private void dispatch(ByteBuffer events, int n) {
+    /** Hands out {@code n} events; returns whether any woke a thread. */
+    private boolean dispatch(ByteBuffer events, int n) {
+        boolean woke = false;
         AtomicReferenceArray<EdgeWaiter> table = waiters;
         for (int i = 0; i < n; i++) {
             int at = i * EVENT_SIZE;
             int fd = (int) events.getLong(at + DATA_OFFSET);
             EdgeWaiter w = fd < table.length() ? table.get(fd) : null;
             if (w != null) {
-                w.ready(events.getInt(at));
+                woke |= w.ready(events.getInt(at));
             }
         }
+        return woke;
     }
 
     private void masterLoop() {
@@ -212,7 +226,10 @@ final class EdgePoller {
 
     /** What a registered connection is told: which of its conditions may have changed. */
     interface EdgeWaiter {
-        /** {@code events}: the {@code EPOLL*} bits reported. Called on the poller's thread; must not block. */
-        void ready(int events);
+        /**
+         * {@code events}: the {@code EPOLL*} bits reported. Called on the poller's thread; must not
+         * block. Returns whether it woke a thread (so the poller lets it run before polling again).
+         */
+        boolean ready(int events);
     }
 }

@@ -79,6 +79,35 @@ final class TcpConnection implements Connection {
         return n;
     }
 
+    @Override
+    public int read(ByteBuffer dst, EventLoopReader reader) throws IOException {
+        if (edge == null) {
+            return read(dst);
+        }
+        long timeout = timeoutNanos;
+        if (timeout == 0) {
+            return edge.read(dst, reader);
+        }
+        readDeadlineNanos = System.nanoTime() + timeout;
+        int n;
+        try {
+            n = edge.read(dst, bytes -> {
+                readDeadlineNanos = 0; // no timeout while the reader serves
+                boolean used = reader.consume(bytes);
+                if (used) {
+                    readDeadlineNanos = System.nanoTime() + timeout; // the wait starts again
+                }
+                return used;
+            });
+        } finally {
+            readDeadlineNanos = 0;
+        }
+        if (n < 0 && timeoutState.compareAndSet(1, 2)) {
+            throw new SocketTimeoutException("no byte within " + Duration.ofNanos(timeout).toMillis() + " ms");
+        }
+        return n;
+    }
+
     /** Called by {@link ReadDeadlines}: ends a read that waited past its deadline. */
     void expireIfLate(long now) {
         long deadline = readDeadlineNanos;
