@@ -34,6 +34,16 @@ public interface Filter {
      */
     Handler apply(Handler next);
 
+    /**
+     * Whether the handlers this filter returns never block beyond what their {@code next} does,
+     * so that a {@link #chain} of a {@link Handler#nonBlocking() non-blocking} handler stays
+     * non-blocking. The default is {@code false}, since a filter written as a lambda cannot say;
+     * a filter class that only computes (headers, a token check against memory) may override it.
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
+
     /** A filter that runs this one outside {@code inner}: requests pass this, then {@code inner}. */
     default Filter andThen(Filter inner) {
         Objects.requireNonNull(inner, "inner");
@@ -43,10 +53,12 @@ public interface Filter {
     /**
      * {@code handler} wrapped by {@code filters}, the first outermost: a request passes
      * {@code filters[0]}, then {@code filters[1]}, ..., then reaches {@code handler}. The result
-     * answers {@link Handler#name()} with {@code handler}'s name.
+     * answers {@link Handler#name()} with {@code handler}'s name, and is
+     * {@link Handler#nonBlocking() non-blocking} when {@code handler} and every filter are.
      */
     static Handler chain(Handler handler, Filter... filters) {
         Objects.requireNonNull(handler, "handler");
+        boolean nonBlocking = handler.nonBlocking() && java.util.Arrays.stream(filters).allMatch(Filter::nonBlocking);
         Handler wrapped = handler;
         for (int i = filters.length - 1; i >= 0; i--) {
             wrapped = Objects.requireNonNull(filters[i].apply(wrapped), "a filter returned a null handler");
@@ -61,6 +73,11 @@ public interface Filter {
             @Override
             public String name() {
                 return handler.name();
+            }
+
+            @Override
+            public boolean nonBlocking() {
+                return nonBlocking;
             }
         };
     }

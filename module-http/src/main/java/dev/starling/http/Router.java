@@ -97,6 +97,12 @@ public final class Router implements Handler {
         return path.substring(1).split("/", -1);
     }
 
+    /** Non-blocking when every route's handler is (see {@link Handler#nonBlocking()}). */
+    @Override
+    public boolean nonBlocking() {
+        return routes.stream().allMatch(route -> route.handler.nonBlocking());
+    }
+
     @Override
     public String toString() {
         return "Router" + routes;

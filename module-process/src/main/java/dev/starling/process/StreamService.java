@@ -19,4 +19,16 @@ public interface StreamService {
      *         the connection id and keeps serving other connections
      */
     void serve(Connection connection) throws IOException;
+
+    /**
+     * Whether this service does most of its work on the transport's event loop, through
+     * {@link Connection#read(java.nio.ByteBuffer, Connection.EventLoopReader)}, rather than on
+     * connection threads. A transport may then run its event loop on a platform thread that
+     * waits in the kernel itself, as Netty's does, which costs less per event than a virtual
+     * thread that must be woken for every wait but wakes connection threads more dearly. A
+     * hint: either answer is correct. The default is {@code false}.
+     */
+    default boolean servesOnEventLoop() {
+        return false;
+    }
 }

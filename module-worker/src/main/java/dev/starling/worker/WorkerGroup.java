@@ -137,6 +137,9 @@ public final class WorkerGroup {
         if (this.listeners.isEmpty() && datagrams.listeners().isEmpty()) {
             throw new IllegalArgumentException("a worker group needs at least one listener");
         }
+        if (service.servesOnEventLoop()) {
+            dev.starling.worker.internal.EventLoopThread.preferPlatform();
+        }
     }
 
     /**

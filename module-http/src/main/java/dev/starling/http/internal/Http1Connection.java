@@ -121,6 +121,11 @@ final class Http1Connection {
         this.inline = INLINE_ALLOWED && handler.nonBlocking() && accessLog == null;
     }
 
+    /** Whether connections with these settings lend their waits to the event loop (see the class documentation). */
+    static boolean servesOnEventLoop(Handler handler, Http1Settings settings) {
+        return INLINE_ALLOWED && handler.nonBlocking() && !settings.accessLog();
+    }
+
     /** Serves until either side ends the connection; the caller closes it. */
     void serve() throws IOException {
         try {

@@ -73,7 +73,18 @@ public final class Http1Process implements Process {
                 + " s, header timeout " + settings.headerTimeout().toSeconds() + " s, body timeout "
                 + settings.bodyTimeout().toSeconds() + " s, max keep-alive requests " + settings.maxKeepAliveRequests()
                 + ", access log " + (settings.accessLog() ? "on" : "off"));
-        return connection -> new Http1Connection(connection, settings, handler, serverName, upgrade).serve();
+        boolean onEventLoop = Http1Connection.servesOnEventLoop(handler, settings);
+        return new StreamService() {
+            @Override
+            public void serve(dev.starling.process.Connection connection) throws java.io.IOException {
+                new Http1Connection(connection, settings, handler, serverName, upgrade).serve();
+            }
+
+            @Override
+            public boolean servesOnEventLoop() {
+                return onEventLoop;
+            }
+        };
     }
 
     /** Reads the settings and finds the handlers as {@link #prepare} does, so the manager can refuse to start. */

@@ -91,6 +91,12 @@ final class PathMounts implements Handler {
         return true;
     }
 
+    /** Non-blocking when every mounted handler, and the one for the rest, is. */
+    @Override
+    public boolean nonBlocking() {
+        return mounts.stream().allMatch(m -> m.handler().nonBlocking()) && (rest == null || rest.nonBlocking());
+    }
+
     @Override
     public Response handle(Request request) throws Exception {
         String path = request.path();

@@ -34,6 +34,12 @@ public final class WelcomeHandler implements Handler {
         return "welcome";
     }
 
+    /** It answers with one of two prebuilt responses: nothing waits, so the event loop may call it. */
+    @Override
+    public boolean nonBlocking() {
+        return true;
+    }
+
     @Override
     public Response handle(Request request) {
         return switch (request.method()) {

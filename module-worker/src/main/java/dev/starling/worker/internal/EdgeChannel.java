@@ -143,13 +143,15 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
         if (EdgePoller.onPollerThread()) {
             throw new IllegalStateException("a connection cannot wait for input on the poller's own thread");
         }
+        boolean tryNow = false;
         while (true) {
             flushBacklog();
             int wanted = dst.remaining();
             if (wanted == 0) {
                 return 0;
             }
-            if (in.ready) {
+            if (tryNow || in.ready) {
+                // After taking the wait back, always try: the read reports a close or the end.
                 int n = tryRead(dst, wanted);
                 if (n != 0) {
                     return n;
@@ -170,6 +172,7 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
             if (result != 0) {
                 return result;
             }
+            tryNow = true;
         }
     }
 
@@ -193,6 +196,9 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
                 }
                 if (h == ARMED && (in.ready || interrupted || !channel.isOpen())) {
                     if (handoff.compareAndSet(ARMED, IDLE)) {
+                        if (interrupted) {
+                            throw new ClosedByInterruptException();
+                        }
                         return 0; // read here: the bytes, the end, or the close's exception
                     }
                     continue; // the poller just took it: wait for its word

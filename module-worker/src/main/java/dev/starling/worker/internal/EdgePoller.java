@@ -63,7 +63,10 @@ final class EdgePoller {
     private static final int DATA_OFFSET = PACKED ? 4 : 8;
     private static final int MAX_EVENTS = 256;
 
-    private static final EdgePoller INSTANCE = start();
+    /** Started on first use, so that {@link EventLoopThread} can be told which thread to use before. */
+    private static final class Instance {
+        static final EdgePoller POLLER = start();
+    }
 
     private final EpollLibrary epoll;
     private final int epfd;
@@ -82,13 +85,13 @@ final class EdgePoller {
 
     /** Whether the caller runs on the poller's thread (where connections are served inline). */
     static boolean onPollerThread() {
-        EdgePoller p = INSTANCE;
+        EdgePoller p = Instance.POLLER;
         return p != null && Thread.currentThread() == p.poller;
     }
 
     /** The process's poller, or null when connections must use the JDK's blocking path. */
     static EdgePoller get() {
-        return INSTANCE;
+        return Instance.POLLER;
     }
 
     private static EdgePoller start() {
@@ -113,8 +116,12 @@ final class EdgePoller {
                 return null;
             }
             EdgePoller p = new EdgePoller(epoll, epfd, master, fdOf);
-            p.poller = Thread.ofVirtual().name("edge poller").unstarted(p::pollLoop);
-            Thread.ofPlatform().daemon().name("edge poller wakeup").start(p::masterLoop);
+            if (EventLoopThread.platform()) {
+                p.poller = Thread.ofPlatform().daemon().name("edge poller").unstarted(p::blockingPollLoop);
+            } else {
+                p.poller = Thread.ofVirtual().name("edge poller").unstarted(p::pollLoop);
+                Thread.ofPlatform().daemon().name("edge poller wakeup").start(p::masterLoop);
+            }
             p.poller.start();
             return p;
         } catch (RuntimeException | LinkageError noNative) {
@@ -190,6 +197,21 @@ final class EdgePoller {
                 // anything that arrived since the poll), and sleep until it does.
                 epoll.epoll_ctl(masterEpfd, EPOLL_CTL_MOD, epfd, event(EPOLLIN | EPOLLONESHOT, 0));
                 LockSupport.park(this);
+            }
+        }
+    }
+
+    /**
+     * The loop of a platform poller ({@link EventLoopThread}): waits in {@code epoll_wait} itself
+     * and hands out events, as Netty's event loop does. Connections it wakes run on carrier
+     * threads; connections served on the loop cost no wakeup at all.
+     */
+    private void blockingPollLoop() {
+        ByteBuffer events = ByteBuffer.allocateDirect(MAX_EVENTS * EVENT_SIZE).order(ByteOrder.nativeOrder());
+        while (true) {
+            int n = epoll.epoll_wait(epfd, events, MAX_EVENTS, -1);
+            if (n > 0) {
+                dispatch(events, n);
             }
         }
     }

@@ -284,6 +284,164 @@ class EdgePollerTest {
         });
     }
 
+    // ---- a wait lent to the poller: Connection.read(dst, EventLoopReader)
+
+    /** A waiting read whose reader echoes each arrival back on the poller, until it sees "stop". */
+    @Test
+    void arrivalsDuringALentWaitAreServedOnThePollerUntilTheReaderLetsGo() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            Pair p = connect();
+            ByteBuffer buffer = ByteBuffer.allocate(1024);
+            List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Future<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.connection().read(buffer, n -> {
+                        threads.add(Thread.currentThread().getName());
+                        String got = new String(buffer.array(), buffer.position() - n, n, java.nio.charset.StandardCharsets.US_ASCII);
+                        if (got.equals("stop")) {
+                            return false; // left to the waiting thread, in the buffer
+                        }
+                        p.connection().write(ByteBuffer.wrap(("echo " + got).getBytes()));
+                        buffer.clear();
+                        return true;
+                    });
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+            InputStream in = p.client().getInputStream();
+            for (String word : List.of("one", "two", "three")) {
+                Thread.sleep(30); // one arrival per read
+                p.client().getOutputStream().write(word.getBytes());
+                assertEquals("echo " + word, new String(in.readNBytes(5 + word.length())));
+            }
+            assertTrue(!waiting.isDone(), "the waiting read went on waiting");
+            Thread.sleep(30);
+            p.client().getOutputStream().write("stop".getBytes());
+            assertEquals(4, waiting.get());
+            assertEquals("stop", new String(buffer.array(), 0, buffer.position()));
+            assertEquals(List.of("edge poller", "edge poller", "edge poller", "edge poller"), threads);
+        });
+    }
+
+    @Test
+    void aCloseFromAnotherThreadEndsALentWait() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            Pair p = connect();
+            Future<Throwable> waiting = lentWait(p, n -> true);
+            Thread.sleep(100);
+            p.connection().close();
+            assertTrue(waiting.get() instanceof java.nio.channels.ClosedChannelException, "ended with " + waiting.get());
+        });
+    }
+
+    @Test
+    void theEndOfInputEndsALentWait() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            Pair p = connect();
+            ByteBuffer buffer = ByteBuffer.allocate(64);
+            Future<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.connection().read(buffer, n -> true);
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+            Thread.sleep(100);
+            p.client().shutdownOutput();
+            assertEquals(-1, waiting.get());
+        });
+    }
+
+    @Test
+    void whatTheReaderThrowsEndsTheWaitWithIt() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            Pair p = connect();
+            Future<Throwable> waiting = lentWait(p, n -> {
+                throw new IOException("reader failed");
+            });
+            Thread.sleep(100);
+            p.client().getOutputStream().write(1);
+            assertEquals("reader failed", waiting.get().getMessage());
+        });
+    }
+
+    @Test
+    void anInterruptEndsALentWaitAsBlockingIoDoes() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            Pair p = connect();
+            CompletableFuture<Throwable> ended = new CompletableFuture<>();
+            Thread waiter = Thread.ofVirtual().start(() -> {
+                try {
+                    p.connection().read(ByteBuffer.allocate(16), n -> true);
+                    ended.complete(null);
+                } catch (Throwable t) {
+                    ended.complete(t);
+                }
+            });
+            Thread.sleep(100);
+            waiter.interrupt();
+            assertTrue(ended.get() instanceof java.nio.channels.ClosedByInterruptException, "ended with " + ended.get());
+        });
+    }
+
+    /**
+     * The reader answers a byte with 8 MiB while the peer reads nothing: the poller must not wait
+     * for room (it would serve nobody else); the waiting thread is woken to send the rest, then
+     * waits again; what the reader writes later arrives after it, whole and in order.
+     */
+    @Test
+    void writesOnThePollerThatTheSocketCannotTakeAreSentByTheWaitingThreadInOrder() {
+        assertTimeoutPreemptively(BOUND, () -> {
+            Pair p = connect();
+            Pair other = connect();
+            byte[] big = new byte[8 << 20];
+            new Random(11).nextBytes(big);
+            ByteBuffer buffer = ByteBuffer.allocate(64);
+            List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Future<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.connection().read(buffer, got -> {
+                        threads.add(Thread.currentThread().getName());
+                        boolean first = threads.size() == 1;
+                        p.connection().write(ByteBuffer.wrap(first ? big : "after".getBytes()));
+                        buffer.clear();
+                        return first;
+                    });
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }, runnable -> Thread.ofVirtual().start(runnable));
+            Thread.sleep(50);
+            p.client().getOutputStream().write(1);
+            // Meanwhile the poller serves another connection as usual.
+            Future<Throwable> otherWait = lentWait(other, n -> false);
+            Thread.sleep(200);
+            other.client().getOutputStream().write(2);
+            assertEquals(null, otherWait.get(), "the poller served another connection while the big write was pending");
+            assertArrayEquals(big, p.client().getInputStream().readNBytes(big.length));
+            Thread.sleep(200); // the waiting thread sent the rest and waits again
+            p.client().getOutputStream().write(3);
+            assertEquals("after", new String(p.client().getInputStream().readNBytes(5)));
+            assertEquals(1, waiting.get());
+            assertEquals(List.of("edge poller", "edge poller"), threads);
+        });
+    }
+
+    /** A read lent to the poller on a virtual thread; completes with its failure, or null once it returned. */
+    private static Future<Throwable> lentWait(Pair p, dev.starling.process.Connection.EventLoopReader reader) {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                p.connection().read(ByteBuffer.allocate(1024), reader);
+                ended.complete(null);
+            } catch (Throwable t) {
+                ended.complete(t);
+            }
+        });
+        return ended;
+    }
+
     private static int readQuietly(TcpConnection connection, ByteBuffer buffer) {
         try {
             return connection.read(buffer);
