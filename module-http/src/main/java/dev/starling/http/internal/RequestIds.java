@@ -22,8 +22,24 @@ final class RequestIds {
 
     /** A new id, unique within this worker process and, with high probability, across workers and restarts. */
     static String next() {
-        return PREFIX.concat(Long.toString(COUNTER.incrementAndGet(), 36));
+        // PREFIX + the counter in base 36, as PREFIX.concat(Long.toString(n, 36)) but with one
+        // array and one copy instead of three: this runs for every request.
+        long n = COUNTER.incrementAndGet();
+        int digits = 1;
+        for (long v = n; v >= 36; v /= 36) {
+            digits++;
+        }
+        byte[] id = new byte[PREFIX_BYTES.length + digits];
+        System.arraycopy(PREFIX_BYTES, 0, id, 0, PREFIX_BYTES.length);
+        for (int i = id.length - 1; i >= PREFIX_BYTES.length; i--) {
+            id[i] = DIGITS[(int) (n % 36)];
+            n /= 36;
+        }
+        return new String(id, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
+
+    private static final byte[] PREFIX_BYTES = PREFIX.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    private static final byte[] DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     /**
      * Whether an incoming {@code X-Request-Id} value is kept: 1 to {@value #MAX_LENGTH} characters,

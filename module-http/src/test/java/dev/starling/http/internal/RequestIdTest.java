@@ -86,4 +86,20 @@ class RequestIdTest {
                 () -> Http1Settings.from(TestContext.of("access-log", "yes")));
         assertEquals("--access-log must be true or false, was 'yes'", e.getMessage());
     }
+
+    @Test
+    void generatedIdsAreOneFixedPrefixAndACounterInBase36() {
+        String first = RequestIds.next();
+        int dash = first.lastIndexOf('-');
+        String prefix = first.substring(0, dash + 1);
+        long previous = Long.parseLong(first.substring(dash + 1), 36);
+        for (int i = 0; i < 5000; i++) {
+            String id = RequestIds.next();
+            assertTrue(id.startsWith(prefix) && RequestIds.isValid(id), id);
+            long n = Long.parseLong(id.substring(prefix.length()), 36);
+            assertTrue(n > previous, id + " after " + previous); // other tests may take ids meanwhile
+            assertEquals(Long.toString(n, 36), id.substring(prefix.length()), "no leading zeros");
+            previous = n;
+        }
+    }
 }

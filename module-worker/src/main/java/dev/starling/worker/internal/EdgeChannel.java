@@ -295,6 +295,26 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
 
     private void writeWithoutWaiting(ByteBuffer[] srcs, long remaining) throws IOException {
         if (backlog == null) {
+            ByteBuffer direct = poller.loopBuffer();
+            if (remaining <= direct.capacity()) {
+                // One copy into the loop's own direct buffer and one write(2): the JDK would copy
+                // each heap buffer into a temporary direct one (looked up per call) and writev.
+                direct.clear();
+                for (ByteBuffer b : srcs) {
+                    direct.put(b);
+                }
+                direct.flip();
+                while (direct.hasRemaining()) {
+                    out.ready = false;
+                    if (channel.write(direct) == 0 && !out.ready) {
+                        break;
+                    }
+                }
+                if (direct.hasRemaining()) {
+                    keep(new ByteBuffer[] {direct}, direct.remaining());
+                }
+                return;
+            }
             while (remaining > 0) {
                 out.ready = false;
                 long n = channel.write(srcs);
@@ -307,6 +327,11 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
                 return;
             }
         }
+        keep(srcs, remaining);
+    }
+
+    /** Appends what is left of {@code srcs} ({@code remaining} bytes) to the backlog. */
+    private void keep(ByteBuffer[] srcs, long remaining) throws IOException {
         long kept = backlog == null ? 0 : backlog.position();
         if (kept + remaining > Integer.MAX_VALUE - 8) {
             throw new IOException("more than 2 GiB written on the event loop without room to send it");

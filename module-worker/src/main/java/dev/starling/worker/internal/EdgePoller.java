@@ -75,12 +75,22 @@ final class EdgePoller {
     /** The waiter of each registered descriptor, indexed by descriptor; grows under {@code this}. */
     private volatile AtomicReferenceArray<EdgeWaiter> waiters = new AtomicReferenceArray<>(1024);
     private volatile Thread poller;
+    /** A direct buffer that code on the poller's thread writes through ({@link #loopBuffer}). */
+    private final ByteBuffer loopBuffer = ByteBuffer.allocateDirect(64 * 1024);
 
     private EdgePoller(EpollLibrary epoll, int epfd, int masterEpfd, MethodHandle fdOf) {
         this.epoll = epoll;
         this.epfd = epfd;
         this.masterEpfd = masterEpfd;
         this.fdOf = fdOf;
+    }
+
+    /**
+     * The poller thread's scratch buffer, direct so that a write from it needs no copy by the JDK;
+     * only for code running on the poller's thread, and only until it returns.
+     */
+    ByteBuffer loopBuffer() {
+        return loopBuffer;
     }
 
     /** Whether the caller runs on the poller's thread (where connections are served inline). */
