@@ -112,10 +112,56 @@ class ArbitraryInputProperties {
         }
     }
 
+    /**
+     * The same inputs, served with a non-blocking handler over a connection that lends its waits
+     * to an (emulated) event loop: the bytes on the wire are the same as when the connection's
+     * thread serves everything, request ids and dates aside; split as generated, and all in one
+     * read (the whole pipeline at once, where the loop can take the most).
+     */
+    @Property(tries = 300)
+    void servingOnTheEventLoopChangesNothingOnTheWire(@ForAll("reads") List<byte[]> reads) {
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        reads.forEach(whole::writeBytes);
+        int onLoop = 0;
+        for (List<byte[]> chunks : List.of(reads, List.of(whole.toByteArray()))) {
+            MemoryConnection onThread = new MemoryConnection();
+            chunks.forEach(onThread::thenRead);
+            serveBounded(onThread, READS_BODY, "header-timeout", "5");
+            MemoryConnection loop = new MemoryConnection().withEventLoop();
+            chunks.forEach(loop::thenRead);
+            serveBounded(loop, NON_BLOCKING_READS_BODY, "header-timeout", "5");
+            assertEquals(withoutIdsAndDates(onThread.output()), withoutIdsAndDates(loop.output()));
+            assertWellFormed(loop);
+            onLoop += loop.handledOnEventLoop();
+        }
+        Statistics.label("requests handled on the loop").collect(Math.min(onLoop, 3));
+    }
+
+    private static final Handler NON_BLOCKING_READS_BODY = new Handler() {
+        @Override
+        public Response handle(dev.starling.http.Request request) throws Exception {
+            MemoryConnection.countIfOnEventLoop();
+            return READS_BODY.handle(request);
+        }
+
+        @Override
+        public boolean nonBlocking() {
+            return true;
+        }
+    };
+
+    private static String withoutIdsAndDates(String wire) {
+        return wire.replaceAll("(X-Request-Id|Date): [^\r\n]*", "$1: -");
+    }
+
     private static void serveBounded(MemoryConnection c, String... settings) {
+        serveBounded(c, READS_BODY, settings);
+    }
+
+    private static void serveBounded(MemoryConnection c, Handler handler, String... settings) {
         // A hang guard, not a speed assertion: the loop over memory ends in microseconds or never.
         assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new Http1Connection(c,
-                Http1Settings.from(TestContext.of(settings)), READS_BODY, "Starling/test", null, c::nanoTime).serve());
+                Http1Settings.from(TestContext.of(settings)), handler, "Starling/test", null, c::nanoTime).serve());
     }
 
     private static List<WireResponse> assertWellFormed(MemoryConnection c) {

@@ -134,6 +134,57 @@ final class MemoryConnection implements Connection {
         return n;
     }
 
+    /**
+     * Lends waits to an emulated event loop: {@link #read(ByteBuffer, EventLoopReader)} hands each
+     * chunk to the reader, on the calling thread, for as long as it uses them all, as the worker's
+     * edge poller does on its own thread.
+     */
+    MemoryConnection withEventLoop() {
+        this.eventLoop = true;
+        return this;
+    }
+
+    /** How many times a handler called {@link #countIfOnEventLoop} inside this connection's emulated event loop. */
+    int handledOnEventLoop() {
+        return handledOnLoop;
+    }
+
+    /** For handlers: counts a call made inside the emulated event loop of the connection that runs it. */
+    static void countIfOnEventLoop() {
+        MemoryConnection c = LOOP.get();
+        if (c != null) {
+            c.handledOnLoop++;
+        }
+    }
+
+    private static final ThreadLocal<MemoryConnection> LOOP = new ThreadLocal<>();
+    private boolean eventLoop;
+    private int handledOnLoop;
+
+    @Override
+    public int read(ByteBuffer dst, EventLoopReader reader) throws IOException {
+        if (!eventLoop) {
+            return read(dst);
+        }
+        while (true) {
+            int n = read(dst); // -1 and timeouts end the wait, as on the real loop
+            if (n <= 0) {
+                return n;
+            }
+            boolean used;
+            LOOP.set(this);
+            try {
+                used = reader.consume(n);
+            } finally {
+                LOOP.remove();
+            }
+            if (!used) {
+                return n;
+            }
+            events.add("loop");
+        }
+    }
+
     @Override
     public void readTimeout(Duration timeout) {
         this.readTimeout = timeout;
