@@ -232,6 +232,25 @@ class EventLoopServingTest {
         }
     }
 
+    /** The last answer, bigger than the socket takes, is sent whole before the close that follows it. */
+    @Test
+    void aBigLastAnswerServedOnTheEventLoopIsSentWholeBeforeTheClose() throws Exception {
+        ServerProcess server = start("loop");
+        int size = 16 << 20;
+        try (Socket socket = connect(server)) {
+            exchange(socket, get("/warm"));
+            Thread.sleep(20);
+            socket.getOutputStream().write(("GET /big?n=" + size + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(300); // read nothing for a while, so most of it waits in the server
+            Reply big = read(socket.getInputStream());
+            assertEquals(POLLER, big.headers.get("x-thread"));
+            assertEquals("close", big.headers.get("connection"));
+            assertArrayEquals(pattern(size), big.body);
+            assertEquals(-1, socket.getInputStream().read());
+        }
+    }
+
     @Test
     void maxKeepaliveRequestsIsHonouredOnTheEventLoop() throws Exception {
         ServerProcess server = start("loop", "--max-keepalive-reqs", "3");

@@ -170,6 +170,9 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
                 inlineReader = null;
             }
             if (result != 0) {
+                // Whatever this thread does next (answer, close, shut output), what the reader
+                // wrote must reach the peer first.
+                flushBacklog();
                 return result;
             }
             tryNow = true;
