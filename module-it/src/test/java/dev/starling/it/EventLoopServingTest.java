@@ -156,9 +156,7 @@ class EventLoopServingTest {
     @Test
     void pipelinedRequestsMixingEventLoopAndThreadWorkAreAnsweredInOrder() throws Exception {
         ServerProcess server = start("loop");
-        try (Socket socket = connect(server)) {
-            exchange(socket, get("/warm"));
-            Thread.sleep(20);
+        try (Socket socket = waitingOnTheLoop(server)) {
             String pipeline = get("/a")
                     + "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nxyz"
                     + get("/b") + get("/stream") + get("/written") + get("/fail") + get("/c");
@@ -203,9 +201,7 @@ class EventLoopServingTest {
     void aResponseBiggerThanTheSocketTakesDoesNotHoldUpOtherConnections() throws Exception {
         ServerProcess server = start("loop");
         int size = 16 << 20;
-        try (Socket slow = connect(server); Socket other = connect(server)) {
-            exchange(slow, get("/warm"));
-            Thread.sleep(20);
+        try (Socket slow = waitingOnTheLoop(server); Socket other = connect(server)) {
             // Served on the event loop; the peer reads nothing for now, so most of it cannot be sent yet.
             slow.getOutputStream().write(get("/big?n=" + size).getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(300);
@@ -222,9 +218,7 @@ class EventLoopServingTest {
     @Test
     void aRequestForTheCloseServedOnTheEventLoopEndsTheConnectionAfterItsAnswer() throws Exception {
         ServerProcess server = start("loop");
-        try (Socket socket = connect(server)) {
-            exchange(socket, get("/warm"));
-            Thread.sleep(20);
+        try (Socket socket = waitingOnTheLoop(server)) {
             Reply r = exchange(socket, "GET /bye HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
             assertEquals("/bye", r.text());
             assertEquals("close", r.headers.get("connection"));
@@ -237,9 +231,7 @@ class EventLoopServingTest {
     void aBigLastAnswerServedOnTheEventLoopIsSentWholeBeforeTheClose() throws Exception {
         ServerProcess server = start("loop");
         int size = 16 << 20;
-        try (Socket socket = connect(server)) {
-            exchange(socket, get("/warm"));
-            Thread.sleep(20);
+        try (Socket socket = waitingOnTheLoop(server)) {
             socket.getOutputStream().write(("GET /big?n=" + size + " HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(300); // read nothing for a while, so most of it waits in the server
@@ -309,6 +301,17 @@ class EventLoopServingTest {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
         socket.setSoTimeout(10_000);
+        return socket;
+    }
+
+    /**
+     * A connection that has had one exchange and whose thread then went back to waiting, so that
+     * its next request arrives while the wait is lent to the event loop.
+     */
+    private static Socket waitingOnTheLoop(ServerProcess server) throws IOException, InterruptedException {
+        Socket socket = connect(server);
+        assertEquals(200, exchange(socket, get("/warm")).status);
+        Thread.sleep(20);
         return socket;
     }
 

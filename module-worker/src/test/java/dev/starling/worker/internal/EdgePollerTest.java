@@ -293,22 +293,16 @@ class EdgePollerTest {
             Pair p = connect();
             ByteBuffer buffer = ByteBuffer.allocate(1024);
             List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-            Future<Integer> waiting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return p.connection().read(buffer, n -> {
-                        threads.add(Thread.currentThread().getName());
-                        String got = new String(buffer.array(), buffer.position() - n, n, java.nio.charset.StandardCharsets.US_ASCII);
-                        if (got.equals("stop")) {
-                            return false; // left to the waiting thread, in the buffer
-                        }
-                        p.connection().write(ByteBuffer.wrap(("echo " + got).getBytes()));
-                        buffer.clear();
-                        return true;
-                    });
-                } catch (IOException e) {
-                    throw new AssertionError(e);
+            Future<Integer> waiting = lentRead(p, buffer, n -> {
+                threads.add(Thread.currentThread().getName());
+                String got = new String(buffer.array(), buffer.position() - n, n, java.nio.charset.StandardCharsets.US_ASCII);
+                if (got.equals("stop")) {
+                    return false; // left to the waiting thread, in the buffer
                 }
-            }, runnable -> Thread.ofVirtual().start(runnable));
+                p.connection().write(ByteBuffer.wrap(("echo " + got).getBytes()));
+                buffer.clear();
+                return true;
+            });
             InputStream in = p.client().getInputStream();
             for (String word : List.of("one", "two", "three")) {
                 Thread.sleep(30); // one arrival per read
@@ -340,13 +334,7 @@ class EdgePollerTest {
         assertTimeoutPreemptively(BOUND, () -> {
             Pair p = connect();
             ByteBuffer buffer = ByteBuffer.allocate(64);
-            Future<Integer> waiting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return p.connection().read(buffer, n -> true);
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-            }, runnable -> Thread.ofVirtual().start(runnable));
+            Future<Integer> waiting = lentRead(p, buffer, n -> true);
             Thread.sleep(100);
             p.client().shutdownOutput();
             assertEquals(-1, waiting.get());
@@ -399,19 +387,13 @@ class EdgePollerTest {
             new Random(11).nextBytes(big);
             ByteBuffer buffer = ByteBuffer.allocate(64);
             List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-            Future<Integer> waiting = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return p.connection().read(buffer, got -> {
-                        threads.add(Thread.currentThread().getName());
-                        boolean first = threads.size() == 1;
-                        p.connection().write(ByteBuffer.wrap(first ? big : "after".getBytes()));
-                        buffer.clear();
-                        return first;
-                    });
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-            }, runnable -> Thread.ofVirtual().start(runnable));
+            Future<Integer> waiting = lentRead(p, buffer, got -> {
+                threads.add(Thread.currentThread().getName());
+                boolean first = threads.size() == 1;
+                p.connection().write(ByteBuffer.wrap(first ? big : "after".getBytes()));
+                buffer.clear();
+                return first;
+            });
             Thread.sleep(50);
             p.client().getOutputStream().write(1);
             // Meanwhile the poller serves another connection as usual.
@@ -426,6 +408,17 @@ class EdgePollerTest {
             assertEquals(1, waiting.get());
             assertEquals(List.of("edge poller", "edge poller"), threads);
         });
+    }
+
+    /** {@code read(buffer, reader)} on a virtual thread; completes with what it returned. */
+    private static Future<Integer> lentRead(Pair p, ByteBuffer buffer, dev.starling.process.Connection.EventLoopReader reader) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.connection().read(buffer, reader);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }, runnable -> Thread.ofVirtual().start(runnable));
     }
 
     /** A read lent to the poller on a virtual thread; completes with its failure, or null once it returned. */
