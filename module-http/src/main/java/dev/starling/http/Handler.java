@@ -10,6 +10,8 @@ import java.util.Locale;
  * <p><b>Threading.</b> One instance serves every connection of a worker process, and
  * {@link #handle} is called concurrently, each call on the virtual thread of the connection the
  * request arrived on. Blocking (on the request body, a database, a file) is expected and cheap.
+ * A handler that declares itself {@link #nonBlocking() non-blocking} may instead be called on
+ * the worker's event loop, one call at a time.
  * Providers need a public no-arg constructor; the server may instantiate every provider just
  * to read its name, so expensive set-up belongs in a lazily initialised field.
  *
