@@ -8,6 +8,7 @@ import dev.starling.process.Connection;
 import dev.starling.process.Datagram;
 import dev.starling.process.DatagramService;
 import dev.starling.process.StreamService;
+import dev.starling.worker.internal.EventLoopThread;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedChannelException;
@@ -138,7 +139,7 @@ public final class WorkerGroup {
             throw new IllegalArgumentException("a worker group needs at least one listener");
         }
         if (service.servesOnEventLoop()) {
-            dev.starling.worker.internal.EventLoopThread.preferPlatform();
+            EventLoopThread.preferPlatform();
         }
     }
 

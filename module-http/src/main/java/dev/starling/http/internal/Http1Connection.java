@@ -118,7 +118,7 @@ final class Http1Connection {
         this.parser = new RequestParser(settings.maxRequestLine(), settings.maxHeaderSize(), settings.maxBodySize());
         this.in = new Inbound(this.connection, Math.max(parser.maxHeadBytes(), 8192));
         this.out = new ResponseWriter(this.connection, serverName);
-        this.inline = INLINE_ALLOWED && handler.nonBlocking() && accessLog == null;
+        this.inline = servesOnEventLoop(handler, settings) && accessLog == null; // a test may pass its own log
     }
 
     /** Whether connections with these settings lend their waits to the event loop (see the class documentation). */

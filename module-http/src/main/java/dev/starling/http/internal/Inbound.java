@@ -13,6 +13,8 @@ final class Inbound {
 
     private final Connection connection;
     private final ByteBuffer buffer;
+    /** Where the unconsumed bytes begin while {@link #fill(Inline)} waits in write mode. */
+    private int dataStart;
 
     /** @param capacity at least the header-size limit, so a head that fits the limit fits the buffer */
     Inbound(Connection connection, int capacity) {
@@ -72,9 +74,6 @@ final class Inbound {
             buffer.limit(buffer.position()).position(dataStart);
         }
     }
-
-    /** Where the unconsumed bytes begin while {@link #fill(Inline)} waits in write mode. */
-    private int dataStart;
 
     /** What {@link #fill(Inline)} runs on the event loop. */
     @FunctionalInterface

@@ -140,7 +140,7 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
      * {@code reader} until it leaves something to this thread.
      */
     int read(ByteBuffer dst, Connection.EventLoopReader reader) throws IOException {
-        if (EdgePoller.onPollerThread()) {
+        if (poller.onPollerThread()) {
             throw new IllegalStateException("a connection cannot wait for input on the poller's own thread");
         }
         boolean tryNow = false;
@@ -278,7 +278,7 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
      * own thread, never parks: what the socket does not take is kept in the {@link #backlog}.
      */
     void write(ByteBuffer[] srcs, long remaining) throws IOException {
-        if (EdgePoller.onPollerThread()) {
+        if (poller.onPollerThread()) {
             writeWithoutWaiting(srcs, remaining);
             return;
         }
@@ -363,7 +363,7 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
 
     /** {@code FileChannel.transferTo} (sendfile) of up to {@code count} bytes, parking while the socket is full. */
     long transferFrom(FileChannel file, long position, long count) throws IOException {
-        if (EdgePoller.onPollerThread()) {
+        if (poller.onPollerThread()) {
             throw new IOException("sendfile would wait on the event loop; a file body is sent by the connection's thread");
         }
         flushBacklog();

@@ -93,10 +93,9 @@ final class EdgePoller {
         return loopBuffer;
     }
 
-    /** Whether the caller runs on the poller's thread (where connections are served inline). */
-    static boolean onPollerThread() {
-        EdgePoller p = Instance.POLLER;
-        return p != null && Thread.currentThread() == p.poller;
+    /** Whether the caller runs on this poller's thread (where connections are served inline). */
+    boolean onPollerThread() {
+        return Thread.currentThread() == poller;
     }
 
     /** The process's poller, or null when connections must use the JDK's blocking path. */

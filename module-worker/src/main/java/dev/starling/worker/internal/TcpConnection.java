@@ -62,36 +62,20 @@ final class TcpConnection implements Connection {
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        long timeout = timeoutNanos;
-        if (timeout == 0) {
-            return edge != null ? edge.read(dst) : channel.read(dst);
-        }
-        readDeadlineNanos = System.nanoTime() + timeout;
-        int n;
-        try {
-            n = edge != null ? edge.read(dst) : channel.read(dst);
-        } finally {
-            readDeadlineNanos = 0;
-        }
-        if (n < 0 && timeoutState.compareAndSet(1, 2)) {
-            throw new SocketTimeoutException("no byte within " + Duration.ofNanos(timeout).toMillis() + " ms");
-        }
-        return n;
+        return read(dst, null);
     }
 
+    /** {@code reader} null: a plain blocking read; otherwise the wait is lent to the edge poller. */
     @Override
     public int read(ByteBuffer dst, EventLoopReader reader) throws IOException {
-        if (edge == null) {
-            return read(dst);
-        }
         long timeout = timeoutNanos;
         if (timeout == 0) {
-            return edge.read(dst, reader);
+            return readOnce(dst, reader);
         }
         readDeadlineNanos = System.nanoTime() + timeout;
         int n;
         try {
-            n = edge.read(dst, bytes -> {
+            n = readOnce(dst, reader == null ? null : bytes -> {
                 readDeadlineNanos = 0; // no timeout while the reader serves
                 boolean used = reader.consume(bytes);
                 if (used) {
@@ -106,6 +90,13 @@ final class TcpConnection implements Connection {
             throw new SocketTimeoutException("no byte within " + Duration.ofNanos(timeout).toMillis() + " ms");
         }
         return n;
+    }
+
+    private int readOnce(ByteBuffer dst, EventLoopReader reader) throws IOException {
+        if (edge == null) {
+            return channel.read(dst);
+        }
+        return reader == null ? edge.read(dst) : edge.read(dst, reader);
     }
 
     /** Called by {@link ReadDeadlines}: ends a read that waited past its deadline. */
