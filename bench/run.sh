@@ -3,7 +3,7 @@
 # peers (Netty, Helidon, Undertow, Jetty, the JDK's httpserver, nginx), each pinned to one core,
 # and runs the same wrk loads against each from the other core. See bench/README.md.
 #
-#   bench/run.sh [--quick] [--only NAME,...] [--runs N] [--port PORT] [--nice N]
+#   bench/run.sh [--quick] [--only NAME,...] [--loads LOAD,...] [--runs N] [--port PORT] [--nice N]
 #
 # --nice N runs the server and wrk at that niceness (e.g. -10, root only) so that other work
 # on a shared machine takes less from the measured cores; the default 0 leaves it as it is.
@@ -29,7 +29,7 @@ usage() {
     echo "loads:   plaintext (keep-alive), pipelined (16 deep), close (Connection: close), json"
 }
 
-quick=0 runs=1 port=18080 only="" niceness=0
+quick=0 runs=1 port=18080 only="" loads="" niceness=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
@@ -37,6 +37,8 @@ while [ $# -gt 0 ]; do
         --runs=*) runs=${1#*=} ;;
         --only) only=${2:?--only needs NAME,...}; shift ;;
         --only=*) only=${1#*=} ;;
+        --loads) loads=${2:?--loads needs LOAD,...}; shift ;;
+        --loads=*) loads=${1#*=} ;;
         --port) port=${2:?--port needs a number}; shift ;;
         --port=*) port=${1#*=} ;;
         --nice) niceness=${2:?--nice needs a number}; shift ;;
@@ -63,6 +65,17 @@ if [ -n "$only" ]; then
     done
 else
     servers=("${ALL_SERVERS[@]}")
+fi
+if [ -n "$loads" ]; then
+    IFS=, read -r -a wanted <<<"$loads"
+    for name in "${wanted[@]}"; do
+        [[ " ${LOADS[*]} " == *" $name "* ]] || { echo "run.sh: unknown load '$name' (known: ${LOADS[*]})" >&2; exit 2; }
+    done
+    kept=()
+    for name in "${LOADS[@]}"; do # keep the canonical order
+        [[ " ${wanted[*]} " == *" $name "* ]] && kept+=("$name")
+    done
+    LOADS=("${kept[@]}")
 fi
 
 # Each server first gets a longer warm-up (the JIT compiles on the same core as the server),

@@ -49,7 +49,7 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
             throw new IllegalArgumentException("Headers.of needs names and values in pairs, got "
                     + namesAndValues.length + " strings");
         }
-        Builder builder = builder();
+        Builder builder = builder(namesAndValues.length / 2);
         for (int i = 0; i < namesAndValues.length; i += 2) {
             builder.add(namesAndValues[i], namesAndValues[i + 1]);
         }
@@ -59,6 +59,19 @@ public final class Headers implements Iterable<Map.Entry<String, String>> {
     /** A builder that adds fields in order. */
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A builder that adds fields in order, sized for {@code expectedFields}: it holds that many
+     * without growing, and grows past it as {@link #builder()}'s does.
+     *
+     * @throws IllegalArgumentException when {@code expectedFields} is negative
+     */
+    public static Builder builder(int expectedFields) {
+        if (expectedFields < 0) {
+            throw new IllegalArgumentException("expectedFields must be >= 0, was " + expectedFields);
+        }
+        return new Builder(expectedFields);
     }
 
     /** The value of the first field named {@code name}, if any. */

@@ -54,6 +54,19 @@ class HeadersTest {
     }
 
     @Test
+    void aSizedBuilderHoldsMoreFieldsThanExpectedAndRefusesANegativeSize() {
+        Headers.Builder builder = Headers.builder(1);
+        for (int i = 0; i < 5; i++) {
+            builder.add("F" + i, "v" + i);
+        }
+        Headers built = builder.build();
+        assertEquals(5, built.size());
+        assertEquals(java.util.Optional.of("v4"), built.first("f4"));
+        assertEquals(0, Headers.builder(0).build().size());
+        assertThrows(IllegalArgumentException.class, () -> Headers.builder(-1));
+    }
+
+    @Test
     void builderCannotChangeHeadersItBuilt() {
         Headers.Builder builder = Headers.builder().add("A", "1");
         Headers built = builder.build();

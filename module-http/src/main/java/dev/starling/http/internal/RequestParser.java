@@ -47,6 +47,7 @@ final class RequestParser {
     private boolean afterCr;
     private boolean sawRequestLine;
     private int fieldsStart;
+    private int fieldLines; // field lines scanned so far: the headers are built at their size
 
     RequestParser(int maxRequestLine, int maxHeaderSize, long maxBodySize) {
         this.maxRequestLine = maxRequestLine;
@@ -66,6 +67,7 @@ final class RequestParser {
         afterCr = false;
         sawRequestLine = false;
         fieldsStart = 0;
+        fieldLines = 0;
     }
 
     /**
@@ -97,6 +99,7 @@ final class RequestParser {
                     afterCr = false;
                     if (lineLength > 0) {
                         lineLength = 0;
+                        fieldLines++; // the request line counts too: parseHead gets fieldLines - 1
                         if (!sawRequestLine) {
                             sawRequestLine = true;
                             fieldsStart = i;
@@ -104,7 +107,7 @@ final class RequestParser {
                             break;
                         }
                     } else if (sawRequestLine) {
-                        RequestHead head = parseHead(a, base, base + i);
+                        RequestHead head = parseHead(a, base, base + i, fieldLines - 1);
                         in.position(in.position() + i);
                         reset();
                         return head;
@@ -134,8 +137,8 @@ final class RequestParser {
         }
     }
 
-    /** Parses a complete head in {@code a[from, to)}, which ends in CRLF CRLF and has only CRLF line ends. */
-    private RequestHead parseHead(byte[] a, int from, int to) throws RequestRejected {
+    /** Parses a complete head in {@code a[from, to)}, which ends in CRLF CRLF, has only CRLF line ends and {@code fieldCount} field lines. */
+    private RequestHead parseHead(byte[] a, int from, int to, int fieldCount) throws RequestRejected {
         int p = from;
         while (a[p] == CR) {
             p += 2; // empty lines before the request line (RFC 9112 §2.2)
@@ -162,7 +165,7 @@ final class RequestParser {
         } catch (MalformedTargetException e) {
             throw new RequestRejected(Status.BAD_REQUEST, e.getMessage(), e);
         }
-        Headers.Builder headers = Headers.builder();
+        Headers.Builder headers = Headers.builder(fieldCount);
         p = lineEnd + 2;
         while (p < to - 2) {
             lineEnd = indexOfCr(a, p);

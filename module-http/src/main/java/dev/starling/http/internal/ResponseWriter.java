@@ -43,6 +43,8 @@ final class ResponseWriter {
     }
 
     private static final byte[] REQUEST_ID = "X-Request-Id: ".getBytes(StandardCharsets.US_ASCII);
+    /** The largest body copied after the head into one buffer; larger ones are written from their own. */
+    static final int SMALL_BODY = 8192;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What a failed handler or body source is answered with: a body that reveals nothing. */
@@ -61,6 +63,7 @@ final class ResponseWriter {
     private int encodedFlags;
     private byte[] head = new byte[512];
     private ByteBuffer headBuffer = ByteBuffer.wrap(head);
+    private final ByteBuffer[] single = new ByteBuffer[1]; // Connection.write is varargs: one array per connection, not per write
     private int length;
     private long lastContentLength;
 
@@ -179,6 +182,18 @@ final class ResponseWriter {
             field("Connection", "keep-alive"); // RFC 9112 §9.3: an HTTP/1.0 connection persists only when both say so
         }
         put(CRLF);
+        // A small body is copied after the head: one buffer to write, and no duplicate of the
+        // handler's buffer. Each write is a copy anyway (into a direct buffer, by the event loop
+        // or by the JDK), so this adds none; a large body keeps its own buffer.
+        boolean bodyInHead = sendsContent && body instanceof Response.Body.Bytes small
+                && small.length() <= SMALL_BODY;
+        if (bodyInHead) {
+            ByteBuffer content = ((Response.Body.Bytes) body).content();
+            int n = content.remaining();
+            ensure(n);
+            content.get(content.position(), head, length, n);
+            length += n;
+        }
         if (headBuffer.array() != head) {
             headBuffer = ByteBuffer.wrap(head); // the array grew
         }
@@ -188,16 +203,20 @@ final class ResponseWriter {
             if (body instanceof Response.Body.Streamed streamed) {
                 closeQuietly(streamed.in());
             }
-            connection.write(headBuffer);
+            writeHead();
             return persist;
         }
         return switch (body) {
             case Response.Body.Empty empty -> {
-                connection.write(headBuffer);
+                writeHead();
                 yield persist;
             }
             case Response.Body.Bytes bytes -> {
-                connection.write(headBuffer, bytes.content().duplicate());
+                if (bodyInHead) {
+                    writeHead();
+                } else {
+                    connection.write(headBuffer, bytes.content().duplicate());
+                }
                 yield persist;
             }
             case Response.Body.Streamed streamed -> stream(headBuffer, streamed, chunked, version, persist);
@@ -253,7 +272,7 @@ final class ResponseWriter {
 
     /** The head, then the file by {@link Connection#transferFrom} (sendfile): its bytes never enter the JVM. */
     private boolean sendFile(ByteBuffer headBuffer, FileChannel file, long length, boolean persist) throws IOException {
-        connection.write(headBuffer);
+        writeHead();
         long sent = connection.transferFrom(file, 0, length);
         if (sent < length) {
             LOG.log(WARNING, () -> "connection " + connection.id() + ": response file shrank to " + sent + " of the "
@@ -371,6 +390,12 @@ final class ResponseWriter {
         ensure(bytes.length);
         System.arraycopy(bytes, 0, head, length, bytes.length);
         length += bytes.length;
+    }
+
+    /** Writes {@link #headBuffer} alone. */
+    private void writeHead() throws IOException {
+        single[0] = headBuffer; // a write consumes its buffers before it returns; none keeps the array
+        connection.write(single);
     }
 
     private void ensure(int more) {

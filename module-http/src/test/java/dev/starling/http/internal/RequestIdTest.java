@@ -88,17 +88,17 @@ class RequestIdTest {
     }
 
     @Test
-    void generatedIdsAreOneFixedPrefixAndAHexadecimalCounter() {
+    void generatedIdsAreOneFixedPrefixAndADecimalCounter() {
         String first = RequestIds.next();
         int dash = first.lastIndexOf('-');
         String prefix = first.substring(0, dash + 1);
-        long previous = Long.parseLong(first.substring(dash + 1), 16);
+        long previous = Long.parseLong(first.substring(dash + 1));
         for (int i = 0; i < 5000; i++) {
             String id = RequestIds.next();
             assertTrue(id.startsWith(prefix) && RequestIds.isValid(id), id);
-            long n = Long.parseLong(id.substring(prefix.length()), 16);
+            long n = Long.parseLong(id.substring(prefix.length()));
             assertTrue(n > previous, id + " after " + previous); // other tests may take ids meanwhile
-            assertEquals(Long.toHexString(n), id.substring(prefix.length()), "no leading zeros");
+            assertEquals(Long.toString(n), id.substring(prefix.length()), "no leading zeros");
             previous = n;
         }
     }

@@ -52,6 +52,31 @@ class ResponseWriterFieldsTest {
         }
     }
 
+    @Test
+    void bodiesEitherSideOfTheSmallBodyBoundArriveWholeAndTheHandlersBufferIsLeftAsItWas() throws IOException {
+        for (int size : new int[] {0, 1, 13, ResponseWriter.SMALL_BODY - 1, ResponseWriter.SMALL_BODY,
+                ResponseWriter.SMALL_BODY + 1, 3 * ResponseWriter.SMALL_BODY}) {
+            byte[] body = new byte[size];
+            for (int i = 0; i < size; i++) {
+                body[i] = (byte) ('a' + i % 26);
+            }
+            Response response = Response.of(Status.OK).withBody(body); // one instance, sent twice: its buffer is shared
+            MemoryConnection connection = new MemoryConnection();
+            ResponseWriter writer = new ResponseWriter(connection, "Test/1");
+            writer.send(response, Version.HTTP_1_1, false, true, "id-1");
+            writer.send(response, Version.HTTP_1_1, false, true, "id-2");
+            String expected = new String(body, java.nio.charset.StandardCharsets.ISO_8859_1);
+            String[] parts = connection.output().split("HTTP/1\\.1 200 OK\r\n", -1);
+            assertEquals(3, parts.length, "two responses for size " + size);
+            for (int i = 1; i <= 2; i++) {
+                String part = parts[i];
+                assertTrue(part.contains("Content-Length: " + size + "\r\n"), part);
+                assertEquals(expected, part.substring(part.indexOf("\r\n\r\n") + 4), "body of response " + i + ", size " + size);
+            }
+            assertEquals(size, ((Response.Body.Bytes) response.body()).content().remaining(), "the handler's buffer is untouched");
+        }
+    }
+
     private static int count(String text, String needle) {
         int n = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
