@@ -567,10 +567,13 @@ awk -F'\t' -v runs="$runs" -v duration="$duration" '
     }
 ' "$out/summary.tsv" >"$out/table.md"
 
+starling_commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C "$root" status --porcelain -- '*/src/main' 2>/dev/null)" ] || starling_commit="$starling_commit with uncommitted changes"
 {
     echo "# Benchmark summary $stamp"
     echo
     echo "Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r); $java_version."
+    echo "Starling: commit $starling_commit."
     echo "Each server pinned to cpu $SERVER_CPU, wrk (1 thread) to cpu $CLIENT_CPU, both at nice $niceness; one warm-up of $warmup per load, not counted."
     echo "\"worker RSS\" is the child processes alone (Starling's worker, nginx's worker); RSS is the whole process tree."
     echo "CPU is % of one core during the run (medians): the server's process tree, wrk, then everything else on the"
