@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 root=$(cd "$here/.." && pwd)
 # What is measured, taken before anything else: a commit made during the run does not count.
 starling_commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git -C "$root" status --porcelain -- '*/src/main' 2>/dev/null)" ] || starling_commit="$starling_commit with uncommitted changes"
+[ -z "$(git -C "$root" status --porcelain -- ':(glob)*/src/main/**' 2>/dev/null)" ] || starling_commit="$starling_commit with uncommitted changes"
 
 ALL_SERVERS=(starling netty helidon undertow jetty jdk nginx)
 LOADS=(plaintext pipelined close json)
