@@ -11,15 +11,25 @@ import java.nio.ByteBuffer;
  */
 final class Inbound {
 
+    /**
+     * The buffer a connection starts with. Nearly every request head fits; a longer one grows
+     * the buffer up to the head limit, and a request body grows it to that size at once, so
+     * bodies stream through in reads as large as before. An idle connection holds this much,
+     * not the whole limit (nginx starts with 1 KiB, {@code client_header_buffer_size}).
+     */
+    static final int INITIAL_CAPACITY = 4096;
+
     private final Connection connection;
-    private final ByteBuffer buffer;
+    private final int maxCapacity;
+    private ByteBuffer buffer;
     /** Where the unconsumed bytes begin while {@link #fill(Inline)} waits in write mode. */
     private int dataStart;
 
-    /** @param capacity at least the header-size limit, so a head that fits the limit fits the buffer */
-    Inbound(Connection connection, int capacity) {
+    /** @param maxCapacity at least the header-size limit, so a head that fits the limit fits the buffer */
+    Inbound(Connection connection, int maxCapacity) {
         this.connection = connection;
-        this.buffer = ByteBuffer.allocate(capacity).flip();
+        this.maxCapacity = maxCapacity;
+        this.buffer = ByteBuffer.allocate(Math.min(INITIAL_CAPACITY, maxCapacity)).flip();
     }
 
     /** The received, unconsumed bytes; callers consume by moving the position. */
@@ -94,14 +104,32 @@ final class Inbound {
             limit = 0;
         } else if (limit == buffer.capacity()) {
             if (position == 0) {
-                throw new IllegalStateException("read buffer of " + buffer.capacity() + " bytes is full");
+                if (buffer.capacity() >= maxCapacity) {
+                    throw new IllegalStateException("read buffer of " + buffer.capacity() + " bytes is full");
+                }
+                grow(Math.min(maxCapacity, 2 * buffer.capacity()));
+            } else {
+                System.arraycopy(buffer.array(), position, buffer.array(), 0, limit - position);
+                limit -= position;
+                position = 0;
             }
-            System.arraycopy(buffer.array(), position, buffer.array(), 0, limit - position);
-            limit -= position;
-            position = 0;
         }
         buffer.limit(buffer.capacity()).position(limit);
         return position;
+    }
+
+    /** Grows the buffer to its largest size, before a request body streams through it. */
+    void growForBody() {
+        if (buffer.capacity() < maxCapacity) {
+            grow(maxCapacity);
+        }
+    }
+
+    /** Replaces the buffer (in read mode) by a larger one holding its unconsumed bytes at the front. */
+    private void grow(int capacity) {
+        ByteBuffer larger = ByteBuffer.allocate(capacity);
+        larger.put(buffer).flip();
+        buffer = larger;
     }
 
     /**

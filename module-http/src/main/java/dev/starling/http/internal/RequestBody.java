@@ -44,6 +44,9 @@ final class RequestBody extends InputStream {
     }
 
     static RequestBody of(RequestHead head, Inbound in, Http1Settings settings, ContinueSender continueSender) {
+        if (head.chunked() || head.contentLength() > 0) {
+            in.growForBody();
+        }
         ContinueSender sender = head.expectContinue() ? continueSender : null;
         ChunkedDecoder decoder = head.chunked() ? new ChunkedDecoder(settings.maxBodySize(), settings.maxHeaderSize()) : null;
         return new RequestBody(in, decoder, Math.max(head.contentLength(), 0), settings.bodyTimeout(), sender);

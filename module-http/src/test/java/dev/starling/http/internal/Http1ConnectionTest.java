@@ -112,6 +112,35 @@ class Http1ConnectionTest {
     }
 
     @Test
+    void aHeadLongerThanTheFirstBufferGrowsItAndTheRequestsAroundItAreAnsweredInOrder() throws Exception {
+        // The read buffer starts at Inbound.INITIAL_CAPACITY and grows up to the head limit.
+        String big = "GET /big HTTP/1.1\r\nHost: h\r\nX-Big: " + "v".repeat(3 * Inbound.INITIAL_CAPACITY / 2) + "\r\n\r\n";
+        String all = GET + big + "GET /after HTTP/1.1\r\nHost: h\r\n\r\n";
+        for (boolean oneRead : new boolean[] {true, false}) {
+            MemoryConnection input = new MemoryConnection();
+            if (oneRead) {
+                input.thenRead(all);
+            } else {
+                for (int i = 0; i < all.length(); i += 1000) {
+                    input.thenRead(all.substring(i, Math.min(all.length(), i + 1000)));
+                }
+            }
+            MemoryConnection c = serve(ECHO, input);
+            assertEquals(List.of("GET / ", "GET /big ", "GET /after "), responses(c).stream().map(WireResponse::body).toList(),
+                    oneRead ? "in one read" : "in reads of 1000 bytes");
+        }
+    }
+
+    @Test
+    void aChunkedBodyLongerThanTheFirstBufferArrivesWhole() throws Exception {
+        String data = "0123456789abcdef".repeat(Inbound.INITIAL_CAPACITY / 4); // 4 times the first buffer
+        MemoryConnection c = serve(ECHO, new MemoryConnection()
+                .thenRead("POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + Integer.toHexString(data.length()) + "\r\n" + data + "\r\n0\r\n\r\n" + GET));
+        assertEquals(List.of("POST /up " + data, "GET / "), responses(c).stream().map(WireResponse::body).toList());
+    }
+
+    @Test
     void readsAChunkedRequestBody() throws Exception {
         MemoryConnection c = serve(ECHO, new MemoryConnection()
                 .thenRead("POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n")
