@@ -44,7 +44,7 @@ final class ResponseWriter {
 
     private static final byte[] REQUEST_ID = "X-Request-Id: ".getBytes(StandardCharsets.US_ASCII);
     /** The largest body copied after the head into one buffer; larger ones are written from their own. */
-    static final int SMALL_BODY = 8192;
+    static final int SMALL_BODY = 1024;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** What a failed handler or body source is answered with: a body that reveals nothing. */
@@ -182,9 +182,10 @@ final class ResponseWriter {
             field("Connection", "keep-alive"); // RFC 9112 §9.3: an HTTP/1.0 connection persists only when both say so
         }
         put(CRLF);
-        // A small body is copied after the head: one buffer to write, and no duplicate of the
-        // handler's buffer. Each write is a copy anyway (into a direct buffer, by the event loop
-        // or by the JDK), so this adds none; a large body keeps its own buffer.
+        // A small body is copied after the head: one buffer to write, and neither a duplicate of
+        // the handler's buffer nor an array of two per response. That is one more copy of the
+        // body (each write copies into a direct buffer anyway), cheaper than those allocations
+        // only while the body is small; a larger body keeps its own buffer.
         boolean bodyInHead = sendsContent && body instanceof Response.Body.Bytes small
                 && small.length() <= SMALL_BODY;
         if (bodyInHead) {
