@@ -9,7 +9,7 @@
 # on a shared machine takes less from the measured cores; the default 0 leaves it as it is.
 # Each runs in a session of its own (setsid) whose scheduler autogroup gets that niceness
 # too, since with autogroups a process's niceness only counts inside its own group.
-# Prints a table (req/s, p99 latency, RSS, each also as a ratio to Netty), writes a PNG chart,
+# Prints a table (req/s, p99 latency, server CPU per request, RSS, each also as a ratio to Netty), writes a PNG chart,
 # and keeps everything under bench/results/<timestamp>/; bench/results/latest/ is a copy of the
 # newest summary. Traffic goes to 127.0.0.1 only.
 set -euo pipefail
@@ -520,15 +520,17 @@ awk -F'\t' '
         if ($7 != "") wrss[k] = wrss[k] " " $7
         non2xx[k] += $8; errors[k] += $9
         scpu[k] = scpu[k] " " $10; wcpu[k] = wcpu[k] " " $11; ocpu[k] = ocpu[k] " " $12; occpu[k] = occpu[k] " " $13
+        # The server CPU per request, in microseconds: its share of a core over the run, per request.
+        if ($4 + 0 > 0 && $10 != "") uspr[k] = uspr[k] " " ($10 * 10000 / $4)
     }
     END {
-        print "server\tload\trps\tp99_ms\trss_kb\tworker_rss_kb\tnon2xx\tsocket_errors\tserver_cpu\twrk_cpu\tother_server_core\tother_wrk_core"
+        print "server\tload\trps\tp99_ms\trss_kb\tworker_rss_kb\tnon2xx\tsocket_errors\tserver_cpu\twrk_cpu\tother_server_core\tother_wrk_core\tserver_us_per_req"
         for (i = 1; i <= n; i++) {
             k = order[i]
-            m = median(p99[k])
-            printf "%s\t%.0f\t%s\t%.0f\t%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\n", k, median(rps[k]), (m == "NaN" ? m : sprintf("%.2f", m)), median(rss[k]),
+            m = median(p99[k]); u = median(uspr[k])
+            printf "%s\t%.0f\t%s\t%.0f\t%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%s\n", k, median(rps[k]), (m == "NaN" ? m : sprintf("%.2f", m)), median(rss[k]),
                 (k in wrss ? sprintf("%.0f", median(wrss[k])) : ""), non2xx[k], errors[k],
-                median(scpu[k]), median(wcpu[k]), median(ocpu[k]), median(occpu[k])
+                median(scpu[k]), median(wcpu[k]), median(ocpu[k]), median(occpu[k]), (u == "NaN" ? u : sprintf("%.2f", u))
         }
     }
 ' "$out/runs.tsv" >"$out/summary.tsv"
@@ -541,7 +543,7 @@ awk -F'\t' -v runs="$runs" -v duration="$duration" '
         if (!(s in sseen)) { sseen[s] = 1; servers[++ns] = s }
         if (!(l in lseen)) { lseen[l] = 1; loads[++nl] = l }
         rps[s, l] = $3; p99[s, l] = $4; rss[s, l] = $5; wrss[s, l] = $6; bad[s, l] = $7 + $8
-        non2xx[s, l] = $7; errors[s, l] = $8; cpu[s, l] = $9 " / " $10 " / " $11 " / " $12
+        non2xx[s, l] = $7; errors[s, l] = $8; cpu[s, l] = $9 " / " $10 " / " $11 " / " $12; uspr[s, l] = $13
     }
     function ratio(v, base) { return (base == "" || base == "NaN" || base + 0 == 0 || v == "" || v == "NaN") ? "–" : sprintf("%.2fx", v / base) }
     END {
@@ -553,15 +555,16 @@ awk -F'\t' -v runs="$runs" -v duration="$duration" '
         for (j = 1; j <= nl; j++) {
             l = loads[j]
             printf "\n### %s\n\n", (l in title ? title[l] : l)
-            print "| server | req/s | vs Netty | p99 ms | vs Netty | RSS MB | vs Netty | worker RSS MB | CPU % server / wrk / others on core 0 / on core 1 | errors |"
-            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+            print "| server | req/s | vs Netty | p99 ms | vs Netty | server CPU µs/req | vs Netty | RSS MB | vs Netty | worker RSS MB | CPU % server / wrk / others on core 0 / on core 1 | errors |"
+            print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
             for (i = 1; i <= ns; i++) {
                 s = servers[i]
                 if (!((s, l) in rps)) continue
                 base = ("netty", l) in rps
-                printf "| %s | %d | %s | %s | %s | %.1f | %s | %s | %s | %s |\n", s, rps[s, l],
+                printf "| %s | %d | %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |\n", s, rps[s, l],
                     ratio(rps[s, l], base ? rps["netty", l] : ""),
                     (p99[s, l] == "NaN" ? "n/a" : p99[s, l]), ratio(p99[s, l], base ? p99["netty", l] : ""),
+                    (uspr[s, l] == "" || uspr[s, l] == "NaN" ? "n/a" : uspr[s, l]), ratio(uspr[s, l], base ? uspr["netty", l] : ""),
                     rss[s, l] / 1024, ratio(rss[s, l], base ? rss["netty", l] : ""),
                     (wrss[s, l] == "" ? "–" : sprintf("%.1f", wrss[s, l] / 1024)), cpu[s, l],
                     (bad[s, l] ? sprintf("%d non-2xx, %d socket", non2xx[s, l], errors[s, l]) : "none")
@@ -577,6 +580,7 @@ awk -F'\t' -v runs="$runs" -v duration="$duration" '
     echo "Starling: commit $starling_commit."
     echo "Each server pinned to cpu $SERVER_CPU, wrk (1 thread) to cpu $CLIENT_CPU, both at nice $niceness; one warm-up of $warmup per load, not counted."
     echo "\"worker RSS\" is the child processes alone (Starling's worker, nginx's worker); RSS is the whole process tree."
+    echo "Server CPU µs/req is the server's CPU time per request (median over the runs): its cost, whichever side was the limit."
     echo "CPU is % of one core during the run (medians): the server's process tree, wrk, then everything else on the"
     echo "server's core 0 and on wrk's core 1: other processes, and time the hypervisor took (steal)."
     echo "Others well above 0 mean the row was measured on a shared machine: its figures are suspect."
