@@ -103,11 +103,25 @@ final class Http1Connection {
     /** @param nanoClock the clock the header timeout is measured with, {@link System#nanoTime} but in tests */
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
                     AccessLog accessLog, LongSupplier nanoClock) {
-        this(connection, settings, handler, serverName, accessLog, nanoClock, null);
+        this(connection, settings, handler, serverName, accessLog, nanoClock, null, Inbound.INITIAL_CAPACITY);
+    }
+
+    /**
+     * For tests of the read buffer's growth: {@code firstBuffer} is the read buffer's size before
+     * it grows ({@link Inbound#INITIAL_CAPACITY} but in tests), at least 1.
+     */
+    Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
+                    AccessLog accessLog, LongSupplier nanoClock, int firstBuffer) {
+        this(connection, settings, handler, serverName, accessLog, nanoClock, null, firstBuffer);
     }
 
     private Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
                             AccessLog accessLog, LongSupplier nanoClock, ConnectionUpgrade upgrade) {
+        this(connection, settings, handler, serverName, accessLog, nanoClock, upgrade, Inbound.INITIAL_CAPACITY);
+    }
+
+    private Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
+                            AccessLog accessLog, LongSupplier nanoClock, ConnectionUpgrade upgrade, int firstBuffer) {
         this.upgrade = upgrade;
         this.batch = new PipelineBatch(connection);
         this.connection = batch;
@@ -116,7 +130,7 @@ final class Http1Connection {
         this.settings = settings;
         this.handler = handler;
         this.parser = new RequestParser(settings.maxRequestLine(), settings.maxHeaderSize(), settings.maxBodySize());
-        this.in = new Inbound(this.connection, Math.max(parser.maxHeadBytes(), 8192));
+        this.in = new Inbound(this.connection, firstBuffer, Math.max(parser.maxHeadBytes(), 8192));
         this.out = new ResponseWriter(this.connection, serverName);
         this.inline = servesOnEventLoop(handler, settings) && accessLog == null; // a test may pass its own log
     }

@@ -27,9 +27,17 @@ final class Inbound {
 
     /** @param maxCapacity at least the header-size limit, so a head that fits the limit fits the buffer */
     Inbound(Connection connection, int maxCapacity) {
+        this(connection, INITIAL_CAPACITY, maxCapacity);
+    }
+
+    /** @param initialCapacity the size before the buffer grows, {@link #INITIAL_CAPACITY} but in tests; at least 1 */
+    Inbound(Connection connection, int initialCapacity, int maxCapacity) {
+        if (initialCapacity < 1) {
+            throw new IllegalArgumentException("initialCapacity must be >= 1, was " + initialCapacity);
+        }
         this.connection = connection;
         this.maxCapacity = maxCapacity;
-        this.buffer = ByteBuffer.allocate(Math.min(INITIAL_CAPACITY, maxCapacity)).flip();
+        this.buffer = ByteBuffer.allocate(Math.min(initialCapacity, maxCapacity)).flip();
     }
 
     /** The received, unconsumed bytes; callers consume by moving the position. */

@@ -137,6 +137,28 @@ class ArbitraryInputProperties {
         Statistics.label("requests handled on the loop").collect(Math.min(onLoop, 3));
     }
 
+    @Property(tries = 300)
+    void theReadBuffersFirstSizeChangesNothingOnTheWire(@ForAll("reads") List<byte[]> reads,
+                                                         @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 48) int firstBuffer,
+                                                         @ForAll boolean onEventLoop) {
+        // A first buffer of a few bytes makes nearly every head and body grow it, or compact it,
+        // at an arbitrary point: the answers must be those of a buffer at its full size from the
+        // start, which never grows.
+        MemoryConnection full = serveWithFirstBuffer(reads, Integer.MAX_VALUE, onEventLoop);
+        MemoryConnection small = serveWithFirstBuffer(reads, firstBuffer, onEventLoop);
+        assertEquals(withoutIdsAndDates(full.output()), withoutIdsAndDates(small.output()));
+        assertWellFormed(small);
+    }
+
+    private static MemoryConnection serveWithFirstBuffer(List<byte[]> reads, int firstBuffer, boolean onEventLoop) {
+        MemoryConnection c = onEventLoop ? new MemoryConnection().withEventLoop() : new MemoryConnection();
+        reads.forEach(c::thenRead);
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> new Http1Connection(c,
+                Http1Settings.from(TestContext.of("header-timeout", "5")), NON_BLOCKING_READS_BODY, "Starling/test", null,
+                c::nanoTime, firstBuffer).serve());
+        return c;
+    }
+
     private static final Handler NON_BLOCKING_READS_BODY = new Handler() {
         @Override
         public Response handle(dev.starling.http.Request request) throws Exception {
