@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
@@ -22,14 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * waiting on one socket all wake for a connection and one wins; the others find nothing and
  * wait again.
  */
-final class TcpListener implements Listener {
+final class TcpListener extends SelectingListener<ServerSocketChannel> implements Listener {
 
     private static final AtomicLong IDS = new AtomicLong();
 
-    private final ServerSocketChannel channel;
-    private final Selector selector;
-    private final SocketAddress localAddress;
-    private final String kind;
     private final boolean tcp;
 
     TcpListener(ServerSocketChannel channel) throws IOException {
@@ -42,13 +37,8 @@ final class TcpListener implements Listener {
      * @param kind         the transport's name for log lines: {@code tcp}, {@code unix}
      */
     TcpListener(ServerSocketChannel channel, SocketAddress localAddress, String kind) throws IOException {
-        this.channel = channel;
-        this.localAddress = localAddress;
-        this.kind = kind;
+        super(channel, SelectionKey.OP_ACCEPT, localAddress, kind);
         this.tcp = channel.getLocalAddress() instanceof java.net.InetSocketAddress;
-        channel.configureBlocking(false);
-        this.selector = Selector.open();
-        channel.register(selector, SelectionKey.OP_ACCEPT);
     }
 
     @Override
@@ -64,24 +54,5 @@ final class TcpListener implements Listener {
             accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
         }
         return new TcpConnection(IDS.incrementAndGet(), accepted);
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            selector.close();
-        } finally {
-            channel.close();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return kind + " " + localAddress;
     }
 }

@@ -7,7 +7,6 @@ import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,24 +15,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * its deadline. Each datagram gets its own copy of the bytes, since it is served on a thread of
  * its own while the next one is received.
  */
-final class UdpListener implements DatagramListener {
+final class UdpListener extends SelectingListener<DatagramChannel> implements DatagramListener {
 
     /** The largest UDP payload (65,535 minus the IP and UDP headers, for IPv4; IPv6 allows as much). */
     static final int MAX_PAYLOAD = 65_507;
 
     private static final AtomicLong IDS = new AtomicLong();
 
-    private final DatagramChannel channel;
-    private final Selector selector;
-    private final SocketAddress localAddress;
     private final ByteBuffer receiveBuffer = ByteBuffer.allocateDirect(65_536);
 
     UdpListener(DatagramChannel channel, SocketAddress localAddress) throws IOException {
-        this.channel = channel;
-        this.localAddress = localAddress;
-        channel.configureBlocking(false);
-        this.selector = Selector.open();
-        channel.register(selector, SelectionKey.OP_READ);
+        super(channel, SelectionKey.OP_READ, localAddress, "udp");
     }
 
     @Override
@@ -46,27 +38,8 @@ final class UdpListener implements DatagramListener {
             }
             receiveBuffer.flip();
             ByteBuffer payload = ByteBuffer.allocate(receiveBuffer.remaining()).put(receiveBuffer).flip();
-            return new UdpDatagram(IDS.incrementAndGet(), payload, sender, localAddress, channel);
+            return new UdpDatagram(IDS.incrementAndGet(), payload, sender, localAddress(), channel);
         });
-    }
-
-    @Override
-    public SocketAddress localAddress() {
-        return localAddress;
-    }
-
-    @Override
-    public void close() throws IOException {
-        try {
-            selector.close();
-        } finally {
-            channel.close();
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "udp " + localAddress;
     }
 
     /** One received datagram; {@code channel} is the listener's, shared by the answers (sends are thread-safe). */
