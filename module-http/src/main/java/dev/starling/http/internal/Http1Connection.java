@@ -91,7 +91,7 @@ final class Http1Connection {
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
                     ConnectionUpgrade upgrade) {
         this(connection, settings, handler, serverName, settings.accessLog() ? AccessLog.toSystemLogger() : null,
-                System::nanoTime, upgrade);
+                System::nanoTime, upgrade, Inbound.INITIAL_CAPACITY);
     }
 
     /** @param accessLog where each exchange is logged, or {@code null} for nowhere */
@@ -113,11 +113,6 @@ final class Http1Connection {
     Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
                     AccessLog accessLog, LongSupplier nanoClock, int firstBuffer) {
         this(connection, settings, handler, serverName, accessLog, nanoClock, null, firstBuffer);
-    }
-
-    private Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,
-                            AccessLog accessLog, LongSupplier nanoClock, ConnectionUpgrade upgrade) {
-        this(connection, settings, handler, serverName, accessLog, nanoClock, upgrade, Inbound.INITIAL_CAPACITY);
     }
 
     private Http1Connection(Connection connection, Http1Settings settings, Handler handler, String serverName,

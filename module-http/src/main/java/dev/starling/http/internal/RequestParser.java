@@ -99,15 +99,15 @@ final class RequestParser {
                     afterCr = false;
                     if (lineLength > 0) {
                         lineLength = 0;
-                        fieldLines++; // the request line counts too: parseHead gets fieldLines - 1
                         if (!sawRequestLine) {
                             sawRequestLine = true;
                             fieldsStart = i;
                             nextPhase = true;
                             break;
                         }
+                        fieldLines++;
                     } else if (sawRequestLine) {
-                        RequestHead head = parseHead(a, base, base + i, fieldLines - 1);
+                        RequestHead head = parseHead(a, base, base + i, fieldLines);
                         in.position(in.position() + i);
                         reset();
                         return head;

@@ -186,14 +186,14 @@ final class ResponseWriter {
         // the handler's buffer nor an array of two per response. That is one more copy of the
         // body (each write copies into a direct buffer anyway), cheaper than those allocations
         // only while the body is small; a larger body keeps its own buffer.
-        boolean bodyInHead = sendsContent && body instanceof Response.Body.Bytes small
-                && small.length() <= SMALL_BODY;
-        if (bodyInHead) {
-            ByteBuffer content = ((Response.Body.Bytes) body).content();
+        boolean bodyInHead = false;
+        if (sendsContent && body instanceof Response.Body.Bytes small && small.length() <= SMALL_BODY) {
+            ByteBuffer content = small.content();
             int n = content.remaining();
             ensure(n);
             content.get(content.position(), head, length, n);
             length += n;
+            bodyInHead = true;
         }
         if (headBuffer.array() != head) {
             headBuffer = ByteBuffer.wrap(head); // the array grew
@@ -221,7 +221,7 @@ final class ResponseWriter {
                 yield persist;
             }
             case Response.Body.Streamed streamed -> stream(headBuffer, streamed, chunked, version, persist);
-            case Response.Body.File ignored -> sendFile(headBuffer, file, contentLength, persist);
+            case Response.Body.File ignored -> sendFile(file, contentLength, persist);
             case Response.Body.Written written -> write(headBuffer, written, chunked, version, persist);
         };
     }
@@ -272,7 +272,7 @@ final class ResponseWriter {
     }
 
     /** The head, then the file by {@link Connection#transferFrom} (sendfile): its bytes never enter the JVM. */
-    private boolean sendFile(ByteBuffer headBuffer, FileChannel file, long length, boolean persist) throws IOException {
+    private boolean sendFile(FileChannel file, long length, boolean persist) throws IOException {
         writeHead();
         long sent = connection.transferFrom(file, 0, length);
         if (sent < length) {
