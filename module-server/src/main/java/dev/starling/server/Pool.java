@@ -18,9 +18,13 @@ import java.util.Optional;
  *                            workers one at a time (slow restart); zero = no limit
  * @param requestTimeout      a worker inside one request for longer is killed and replaced
  * @param spares              the adaptive pool's bounds, or empty for a fixed pool of {@code workers}
+ * @param workerTimeout       a worker whose scoreboard heartbeat is older is hung: thread dump, kill, replacement
  */
 public record Pool(int workers, int workerConnections, long maxRequestsPerChild, long minRequestsPerChild,
-                   Duration spawnInterval, Duration requestTimeout, Optional<Spares> spares) {
+                   Duration spawnInterval, Duration requestTimeout, Optional<Spares> spares, Duration workerTimeout) {
+
+    /** How long a worker may go without a heartbeat before it counts as hung, as gunicorn's {@code --timeout}. */
+    public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(30);
 
     /** How long one request may run before its worker counts as hung, as Starman's default. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(300);
@@ -50,11 +54,15 @@ public record Pool(int workers, int workerConnections, long maxRequestsPerChild,
         if (!requestTimeout.isPositive()) {
             throw new IllegalArgumentException("request timeout must be positive, was " + requestTimeout);
         }
+        if (!workerTimeout.isPositive()) {
+            throw new IllegalArgumentException("worker timeout must be positive, was " + workerTimeout);
+        }
     }
 
     /** A fixed pool of {@code workers} that never recycles. */
     public static Pool fixed(int workers) {
-        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO, DEFAULT_REQUEST_TIMEOUT, Optional.empty());
+        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO, DEFAULT_REQUEST_TIMEOUT, Optional.empty(),
+                DEFAULT_WORKER_TIMEOUT);
     }
 
     /** The number of requests one worker serves before asking for a replacement, drawn from the range; 0 = never. */

@@ -112,7 +112,7 @@ public final class Server {
             return runListeners(config, plan);
         }
         if (config.reusePort()) {
-            return runManager(config.withPort(probePort(config)));
+            return runManager(config.withPort(probePort(config)), () -> { });
         }
         // The zero-drop mode: one socket, bound here, inherited by every worker on fd 0.
         ServerSocketChannel shared;
@@ -122,21 +122,31 @@ public final class Server {
             throw bindFailure(config, e);
         }
         try (shared) {
-            return runManager(config.withPort(((InetSocketAddress) shared.getLocalAddress()).getPort()));
+            return runManager(config.withPort(((InetSocketAddress) shared.getLocalAddress()).getPort()),
+                    () -> SharedSocket.close(shared));
         }
     }
 
-    private static int runManager(ServerConfig resolved) throws IOException, InterruptedException {
-        return runManager(resolved, hostPort(resolved), Optional.empty());
+    private static int runManager(ServerConfig resolved, java.io.Closeable listeners)
+            throws StartupException, IOException, InterruptedException {
+        return runManager(resolved, hostPort(resolved), Optional.empty(), listeners);
     }
 
-    private static int runManager(ServerConfig resolved, String listening, Optional<SharedListeners> shared)
-            throws IOException, InterruptedException {
+    /**
+     * Runs the manager; {@code listeners} closes the manager's copies of the listening sockets
+     * when a stop begins (idempotent: they are closed again when this returns).
+     */
+    private static int runManager(ServerConfig resolved, String listening, Optional<SharedListeners> shared,
+                                  java.io.Closeable listeners) throws StartupException, IOException, InterruptedException {
         String where = resolved.process() + " on " + listening;
         ManagerConfig managerConfig = new ManagerConfig(resolved.pool().workers(), workerCommand(resolved),
-                resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pool().requestTimeout(), resolved.pool().spawnInterval(),
+                resolved.gracefulTimeout(), READY_TIMEOUT, resolved.pool().workerTimeout(), resolved.pool().spawnInterval(),
                 resolved.pool().spares(), resolved.pidFile(), where, shared);
-        return new Manager(managerConfig).run();
+        try {
+            return new Manager(managerConfig, listeners).run();
+        } catch (Manager.CannotStart e) {
+            throw new StartupException(e.getMessage(), e);
+        }
     }
 
     /**
@@ -217,7 +227,16 @@ public final class Server {
                     ? config.withPort(((Endpoint.Inet) resolved.get(0).endpoint()).address().getPort())
                     : config.withListen(resolved.stream().map(ListenSpec::toString).toList());
             String listening = resolved.stream().map(ListenSpec::toString).collect(java.util.stream.Collectors.joining(", "));
-            return runManager(workerConfig, listening, Optional.ofNullable(handedOver));
+            ServerSocketChannel onFdZero = onStandardInput;
+            SharedListeners passed = handedOver;
+            return runManager(workerConfig, listening, Optional.ofNullable(handedOver), () -> {
+                if (onFdZero != null) {
+                    SharedSocket.close(onFdZero);
+                }
+                if (passed != null) {
+                    passed.close();
+                }
+            });
         } finally {
             if (handedOver != null) {
                 handedOver.close();

@@ -121,6 +121,7 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         all.put("min-requests-per-child", Long.toString(pool.minRequestsPerChild()));
         all.put("spawn-interval-ms", Long.toString(pool.spawnInterval().toMillis()));
         all.put("request-timeout-ms", Long.toString(pool.requestTimeout().toMillis()));
+        all.put("worker-timeout-ms", Long.toString(pool.workerTimeout().toMillis()));
         pool.spares().ifPresent(spares -> {
             all.put("min-spare", Integer.toString(spares.minSpare()));
             all.put("max-spare", Integer.toString(spares.maxSpare()));
@@ -173,7 +174,8 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
                 Duration.ofMillis(Long.parseLong(required(all, "request-timeout-ms"))),
                 all.containsKey("max-workers") ? Optional.of(new Spares(Integer.parseInt(required(all, "min-spare")),
                         Integer.parseInt(required(all, "max-spare")), Integer.parseInt(required(all, "max-workers"))))
-                        : Optional.empty());
+                        : Optional.empty(),
+                Duration.ofMillis(Long.parseLong(required(all, "worker-timeout-ms"))));
         return new ServerConfig(required(all, "host"), Integer.parseInt(required(all, "port")),
                 Boolean.parseBoolean(required(all, "reuseport")), pool,
                 Duration.ofMillis(Long.parseLong(required(all, "timeout-ms"))),

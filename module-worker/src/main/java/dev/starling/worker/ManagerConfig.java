@@ -15,8 +15,9 @@ import java.util.Optional;
  *                        worker entry point that uses {@link ManagerLink})
  * @param gracefulTimeout how long a stop waits for workers to finish their requests before it kills them
  * @param readyTimeout    how long a new worker may take to report that it accepts
- * @param requestTimeout  a worker inside one request (or silent on the scoreboard) for longer is
- *                        stopped, killed after a short grace, and replaced ({@code --request-timeout})
+ * @param workerTimeout   a ready worker whose scoreboard heartbeat is older than this is hung (a
+ *                        stuck event loop, every carrier pinned, a GC spiral, SIGSTOP): it is
+ *                        asked for a thread dump, killed and replaced ({@code --worker-timeout})
  * @param spawnInterval   at most one worker start per interval ({@code --spawn-interval});
  *                        zero for no limit. A reload then replaces workers one at a time at this pace.
  * @param spares          the adaptive pool's bounds, or empty for a fixed pool (changed only by TTIN/TTOU)
@@ -27,7 +28,7 @@ import java.util.Optional;
  *                        one socket on fd 0 or binds its own
  */
 public record ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
-                            Duration requestTimeout, Duration spawnInterval, Optional<Spares> spares, Optional<Path> pidFile,
+                            Duration workerTimeout, Duration spawnInterval, Optional<Spares> spares, Optional<Path> pidFile,
                             String description, Optional<SharedListeners> shared) {
 
     public ManagerConfig {
@@ -44,8 +45,8 @@ public record ManagerConfig(int workers, List<String> command, Duration graceful
         if (!readyTimeout.isPositive()) {
             throw new IllegalArgumentException("ready timeout must be positive, was " + readyTimeout);
         }
-        if (!requestTimeout.isPositive()) {
-            throw new IllegalArgumentException("request timeout must be positive, was " + requestTimeout);
+        if (!workerTimeout.isPositive()) {
+            throw new IllegalArgumentException("worker timeout must be positive, was " + workerTimeout);
         }
         if (spawnInterval.isNegative()) {
             throw new IllegalArgumentException("spawn interval must not be negative, was " + spawnInterval);
@@ -58,9 +59,9 @@ public record ManagerConfig(int workers, List<String> command, Duration graceful
 
     /** A configuration whose workers inherit one socket on fd 0 or bind their own. */
     public ManagerConfig(int workers, List<String> command, Duration gracefulTimeout, Duration readyTimeout,
-                         Duration requestTimeout, Duration spawnInterval, Optional<Spares> spares, Optional<Path> pidFile,
+                         Duration workerTimeout, Duration spawnInterval, Optional<Spares> spares, Optional<Path> pidFile,
                          String description) {
-        this(workers, command, gracefulTimeout, readyTimeout, requestTimeout, spawnInterval, spares, pidFile, description,
+        this(workers, command, gracefulTimeout, readyTimeout, workerTimeout, spawnInterval, spares, pidFile, description,
                 Optional.empty());
     }
 }

@@ -24,16 +24,29 @@ import java.util.Optional;
  * here: ~3 µs from one JVM's write to another's read). The request line is plain bytes and may
  * be read half-written; it is for display only.
  *
- * <p>Layout: a 256-byte header (magic, manager pid, row count), then 256-byte rows: pid, slot,
- * generation, state, requests, in flight, bytes out, heartbeat, request start (epoch ms), the
- * request line's length and up to {@value #LINE_BYTES} bytes of it.
+ * <p>Layout: a {@value #HEADER_BYTES}-byte header (magic, manager pid, row count, then the pool's
+ * own state written by the manager under a sequence counter: generation, reload target and the
+ * slots waiting out a restart back-off), then 256-byte rows: pid, slot, generation, state,
+ * requests, in flight, bytes out, heartbeat, request start (epoch ms), the request line's length
+ * and up to {@value #LINE_BYTES} bytes of it.
  */
 public final class Scoreboard implements Closeable {
 
     static final int ROW_BYTES = 256;
+    static final int HEADER_BYTES = 4096;
     static final int LINE_BYTES = ROW_BYTES - 80;
-    private static final long MAGIC = 0x53544152_4C4E4731L; // "STARLNG1"
+    private static final long MAGIC = 0x53544152_4C4E4732L; // "STARLNG2"
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    // The pool's state in the header: a sequence number (odd while the manager writes), then the fields.
+    private static final int POOL_SEQUENCE = 64;
+    private static final int POOL_GENERATION = 72;
+    private static final int POOL_RELOADING = 80;
+    private static final int POOL_BACKOFFS = 88;
+    private static final int BACKOFF_TABLE = 128;
+    private static final int BACKOFF_BYTES = 24;
+    /** The most back-off entries the header holds; more are not shown. */
+    static final int MAX_BACKOFFS = (HEADER_BYTES - BACKOFF_TABLE) / BACKOFF_BYTES;
 
     // Field offsets within a row.
     private static final int PID = 0;
@@ -71,7 +84,7 @@ public final class Scoreboard implements Closeable {
     public static Scoreboard create(Path file, int rows) throws IOException {
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.READ, StandardOpenOption.WRITE);
-        long size = (long) (rows + 1) * ROW_BYTES;
+        long size = HEADER_BYTES + (long) rows * ROW_BYTES;
         MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
         LONGS.setRelease(map, 8, ProcessHandle.current().pid());
         LONGS.setRelease(map, 16, (long) rows);
@@ -90,11 +103,11 @@ public final class Scoreboard implements Closeable {
                 : FileChannel.open(file, StandardOpenOption.READ);
         try {
             MappedByteBuffer map = channel.map(writable ? FileChannel.MapMode.READ_WRITE : FileChannel.MapMode.READ_ONLY, 0, channel.size());
-            if (channel.size() < ROW_BYTES || (long) LONGS.getAcquire(map, 0) != MAGIC) {
+            if (channel.size() < HEADER_BYTES || (long) LONGS.getAcquire(map, 0) != MAGIC) {
                 throw new IOException(file + " is not a Starling scoreboard");
             }
             int rows = (int) (long) LONGS.getAcquire(map, 16);
-            if ((long) (rows + 1) * ROW_BYTES > channel.size()) {
+            if (HEADER_BYTES + (long) rows * ROW_BYTES > channel.size()) {
                 throw new IOException(file + " is shorter than its " + rows + " rows");
             }
             return new Scoreboard(file, channel, map, rows);
@@ -181,7 +194,70 @@ public final class Scoreboard implements Closeable {
         if (row < 0 || row >= rows) {
             throw new IndexOutOfBoundsException("row " + row + " of " + rows);
         }
-        return (row + 1) * ROW_BYTES;
+        return HEADER_BYTES + row * ROW_BYTES;
+    }
+
+    /**
+     * A slot with no worker, waiting before its next start because its workers kept failing.
+     *
+     * @param slot            the slot's index
+     * @param failures        failures in a row
+     * @param restartAtMillis when its next worker starts (epoch ms)
+     */
+    public record SlotBackoff(int slot, int failures, long restartAtMillis) {
+    }
+
+    /**
+     * The pool's own state, as the manager last published it.
+     *
+     * @param generation the generation serving
+     * @param reloading  the generation a reload in progress brings, or 0
+     * @param backoffs   slots waiting out a back-off
+     */
+    public record PoolStatus(int generation, int reloading, List<SlotBackoff> backoffs) {
+        public PoolStatus {
+            backoffs = List.copyOf(backoffs);
+        }
+    }
+
+    /** Writes the pool's state into the header; the manager's call, from its one thread. */
+    public void publishPool(PoolStatus pool) {
+        long sequence = (long) LONGS.getAcquire(map, POOL_SEQUENCE);
+        LONGS.setRelease(map, POOL_SEQUENCE, sequence + 1);
+        LONGS.setRelease(map, POOL_GENERATION, (long) pool.generation());
+        LONGS.setRelease(map, POOL_RELOADING, (long) pool.reloading());
+        int count = Math.min(pool.backoffs().size(), MAX_BACKOFFS);
+        LONGS.setRelease(map, POOL_BACKOFFS, (long) count);
+        for (int i = 0; i < count; i++) {
+            SlotBackoff b = pool.backoffs().get(i);
+            int at = BACKOFF_TABLE + i * BACKOFF_BYTES;
+            LONGS.setRelease(map, at, (long) b.slot());
+            LONGS.setRelease(map, at + 8, (long) b.failures());
+            LONGS.setRelease(map, at + 16, b.restartAtMillis());
+        }
+        LONGS.setRelease(map, POOL_SEQUENCE, sequence + 2);
+    }
+
+    /** The pool's state as last published; a read that keeps meeting a write in progress returns the last one it saw. */
+    public PoolStatus readPool() {
+        PoolStatus seen = new PoolStatus(0, 0, List.of());
+        for (int attempt = 0; attempt < 100; attempt++) {
+            long before = (long) LONGS.getAcquire(map, POOL_SEQUENCE);
+            int count = (int) Math.max(0, Math.min(MAX_BACKOFFS, (long) LONGS.getAcquire(map, POOL_BACKOFFS)));
+            List<SlotBackoff> backoffs = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int at = BACKOFF_TABLE + i * BACKOFF_BYTES;
+                backoffs.add(new SlotBackoff((int) (long) LONGS.getAcquire(map, at), (int) (long) LONGS.getAcquire(map, at + 8),
+                        (long) LONGS.getAcquire(map, at + 16)));
+            }
+            seen = new PoolStatus((int) (long) LONGS.getAcquire(map, POOL_GENERATION),
+                    (int) (long) LONGS.getAcquire(map, POOL_RELOADING), backoffs);
+            if ((before & 1) == 0 && (long) LONGS.getAcquire(map, POOL_SEQUENCE) == before) {
+                return seen;
+            }
+            Thread.onSpinWait();
+        }
+        return seen;
     }
 
     /** Unmaps nothing (the JDK cannot), but closes the file; the mapping lives until the process ends. */

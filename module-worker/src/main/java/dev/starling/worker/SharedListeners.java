@@ -25,6 +25,7 @@ public final class SharedListeners implements Closeable {
 
     private final List<Endpoint> endpoints;
     private final int[] descriptors;
+    private boolean closed;
 
     private SharedListeners(List<Endpoint> endpoints, int[] descriptors) {
         this.endpoints = List.copyOf(endpoints);
@@ -87,9 +88,13 @@ public final class SharedListeners implements Closeable {
         return DescriptorPassing.receive(count);
     }
 
-    /** Closes the manager's sockets and removes the UNIX socket files it created. */
+    /** Closes the manager's sockets and removes the UNIX socket files it created; the second call does nothing. */
     @Override
     public void close() throws IOException {
+        if (closed) {
+            return; // the descriptor numbers may belong to other files by now
+        }
+        closed = true;
         IOException failure = null;
         for (int i = 0; i < endpoints.size(); i++) {
             try {

@@ -47,4 +47,15 @@ public final class SharedSocket {
             throw e;
         }
     }
+
+    /**
+     * Closes the manager's copies of a socket from {@link #bindOnStandardInput}: the channel and
+     * fd 0, which then reads /dev/null. Once the workers close theirs, the port refuses new
+     * connections instead of queueing them for no one. Idempotent; call only when no worker
+     * will be started any more (they inherit fd 0).
+     */
+    public static void close(ServerSocketChannel channel) throws IOException {
+        channel.close();
+        Native.nullStandardInput();
+    }
 }

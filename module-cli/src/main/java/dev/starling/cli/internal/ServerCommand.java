@@ -83,6 +83,13 @@ final class ServerCommand implements Callable<Integer> {
                     + "SIGKILL " + "3 s later, and a replacement (default: ${DEFAULT-VALUE}).")
     long requestTimeoutSeconds;
 
+    @Option(names = "--worker-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "A worker whose heartbeat (twice a second, from a virtual thread) stops for longer is hung "
+                    + "(a stuck event loop, every carrier pinned, a GC spiral, SIGSTOP): the manager asks it for a thread "
+                    + "dump (SIGQUIT, into this log), kills it 2 s later and starts a replacement; 1-86400 "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long workerTimeoutSeconds;
+
     @Option(names = "--min-spare", paramLabel = "N",
             description = "Adaptive pool: start a worker when fewer than N are idle (no request in flight); "
                     + "checked every second. Giving any of --min-spare, --max-spare, --max-workers turns it on "
@@ -261,6 +268,7 @@ final class ServerCommand implements Callable<Integer> {
         requireBetween("--min-requests-per-child", minRequests, 0, maxRequestsPerChild);
         requireBetween("--spawn-interval", spawnIntervalSeconds, 0, 3600);
         requireBetween("--request-timeout", requestTimeoutSeconds, 1, 86_400);
+        requireBetween("--worker-timeout", workerTimeoutSeconds, 1, 86_400);
         if (host.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--host must not be empty");
         }
@@ -295,7 +303,7 @@ final class ServerCommand implements Callable<Integer> {
             spares = Optional.of(new Spares(min, max, most));
         }
         Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds),
-                Duration.ofSeconds(requestTimeoutSeconds), spares);
+                Duration.ofSeconds(requestTimeoutSeconds), spares, Duration.ofSeconds(workerTimeoutSeconds));
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), transport, process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings, listeners(), ipv6Only, socketModeBits(),

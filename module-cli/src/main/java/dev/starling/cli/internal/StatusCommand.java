@@ -46,6 +46,7 @@ final class StatusCommand implements Callable<Integer> {
         Path file = Scoreboard.defaultPath(pid);
         try (Scoreboard board = Scoreboard.open(file, false)) {
             print(out, pid, file, board.snapshot(), Instant.now());
+            printPool(out, board.readPool(), Instant.now());
             return 0;
         } catch (IOException e) {
             err.println("server status: cannot read the scoreboard of manager pid " + pid + ": " + e.getMessage());
@@ -67,6 +68,16 @@ final class StatusCommand implements Callable<Integer> {
                 count(rows, WorkerStatus.State.BUSY), count(rows, WorkerStatus.State.IDLE),
                 count(rows, WorkerStatus.State.DRAINING), count(rows, WorkerStatus.State.STARTING),
                 rows.stream().mapToLong(WorkerStatus::requests).sum());
+    }
+
+    /** The manager's own state: the generation serving, a reload in progress, slots waiting out a back-off. */
+    static void printPool(PrintWriter out, Scoreboard.PoolStatus pool, Instant now) {
+        out.printf("Generation: %d%s%n", pool.generation(),
+                pool.reloading() == 0 ? "" : "  (reloading to generation " + pool.reloading() + ")");
+        for (Scoreboard.SlotBackoff b : pool.backoffs()) {
+            out.printf("Slot %d: restarting in %s after %d failures in a row (back-off)%n", b.slot(),
+                    seconds(Duration.between(now, Instant.ofEpochMilli(b.restartAtMillis()))), b.failures());
+        }
     }
 
     private static long count(List<WorkerStatus> rows, WorkerStatus.State state) {

@@ -35,6 +35,19 @@ public final class Native {
         }
     }
 
+    /** Points fd 0 at /dev/null, dropping what it referred to (a listening socket the manager shared). */
+    public static void nullStandardInput() throws IOException {
+        int devNull = Holder.POSIX.open("/dev/null", 2 /* O_RDWR */, 0);
+        if (devNull < 0) {
+            throw new IOException("cannot open /dev/null: " + strerror(Holder.POSIX.errno()));
+        }
+        try {
+            dup2(devNull, 0);
+        } finally {
+            Holder.POSIX.close(devNull);
+        }
+    }
+
     /** {@code strerror(errno)}. */
     static String strerror(int errno) {
         return Holder.POSIX.strerror(errno);
