@@ -408,6 +408,10 @@ final class Supervisor {
                 killWorker(slot.successor);
                 slot.successor = null;
             }
+            if (slot.active != null && slot.active.generation == failed) {
+                // A slot added or restarted during the reload runs the failed code: replace it with the serving code.
+                slot.retire = true;
+            }
         }
         reloadTarget = 0;
         log(ERROR, "reload to generation " + failed + " failed: " + why + "; the workers serving now keep serving");
