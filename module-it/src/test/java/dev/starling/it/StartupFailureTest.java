@@ -57,4 +57,13 @@ class StartupFailureTest {
         ServerProcess.await(Duration.ofSeconds(5), () -> server.liveWorkerPids().isEmpty(), "no worker left");
         assertTrue(server.process().toHandle().descendants().noneMatch(ProcessHandle::isAlive), "no worker left");
     }
+
+    @Test
+    void anUnwritablePidFileIsOneLineAndNoProcess() throws Exception {
+        String pidFile = "/nonexistent-starling-folder/server.pid";
+        ServerProcess server = servers.launch("--port", "0", "--worker", "1", "--pid-file", pidFile);
+        assertEquals(1, server.awaitExit(Duration.ofSeconds(20)));
+        assertEquals("server: cannot write the pid file " + pidFile + ": no such file or folder (--pid-file)\n", server.output());
+        assertTrue(server.process().toHandle().descendants().noneMatch(ProcessHandle::isAlive), "no worker left");
+    }
 }
