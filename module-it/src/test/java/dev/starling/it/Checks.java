@@ -23,7 +23,12 @@ final class Checks {
 
     /** Waits up to {@code timeout} for {@code condition}; records {@code what} (evaluated then) if it stays false. */
     void await(Duration timeout, BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
-        if (Procs.until(timeout, condition).isEmpty()) {
+        await(timeout, Duration.ofMillis(10), condition, what);
+    }
+
+    /** {@link #await(Duration, BooleanSupplier, Supplier)}, polling every {@code interval}. */
+    void await(Duration timeout, Duration interval, BooleanSupplier condition, Supplier<String> what) throws InterruptedException {
+        if (Procs.until(timeout, interval, condition).isEmpty()) {
             failed.add("timed out after " + timeout + " waiting for " + what.get());
         }
     }

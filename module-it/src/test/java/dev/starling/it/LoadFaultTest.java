@@ -225,7 +225,7 @@ class LoadFaultTest {
         assertEquals(List.of(), failures, "every client got its first 8 KiB");
 
         Checks checks = new Checks();
-        checks.await(Duration.ofSeconds(30), () -> {
+        checks.await(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
             Procs.Status status = Procs.Status.read(pidFile);
             return status.text().contains("Busy: 0") && status.rows().size() == 2;
         }, () -> "no request to stay in flight:\n" + Procs.Status.read(pidFile).text());

@@ -109,6 +109,14 @@ final class Procs {
      * true, or empty. For figures a test reports whether or not it then asserts a bound on them.
      */
     static Optional<Duration> until(Duration max, BooleanSupplier condition) throws InterruptedException {
+        return until(max, Duration.ofMillis(10), condition);
+    }
+
+    /**
+     * {@link #until(Duration, BooleanSupplier)}, polling every {@code interval}: for conditions
+     * that cost a process start each ({@code server status} is a JVM).
+     */
+    static Optional<Duration> until(Duration max, Duration interval, BooleanSupplier condition) throws InterruptedException {
         long start = System.nanoTime();
         while (true) {
             if (condition.getAsBoolean()) {
@@ -117,7 +125,7 @@ final class Procs {
             if (System.nanoTime() - start > max.toNanos()) {
                 return Optional.empty();
             }
-            Thread.sleep(10);
+            Thread.sleep(interval);
         }
     }
 
