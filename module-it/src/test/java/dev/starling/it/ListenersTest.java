@@ -122,27 +122,39 @@ class ListenersTest {
         Path socket = dir.resolve("reload.sock");
         ServerProcess server = servers.start("--worker", "2", "--timeout-ms", "500", "--listen", "unix:" + socket);
         SocketAddress unix = UnixDomainSocketAddress.of(socket);
-        int[] served = {0};
+        java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        long until = System.nanoTime() + Duration.ofSeconds(9).toNanos();
+        // The client runs until both reloads are done (bounded: 120 s, 100,000 requests), however
+        // long a busy machine takes to start the new workers, so the reloads happen under its traffic.
+        long until = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         Thread client = Thread.ofPlatform().start(() -> {
-            while (System.nanoTime() < until) {
+            while (!stop.get() && System.nanoTime() < until && served.get() + failures.size() < 100_000) {
                 try (KeepAlive one = new KeepAlive(unix)) {
                     one.workerPid();
-                    served[0]++;
+                    served.incrementAndGet();
                 } catch (IOException | RuntimeException e) {
                     failures.add(e.toString());
                 }
             }
         });
-        for (int i = 0; i < 2; i++) {
-            Thread.sleep(3000);
-            ServerProcess.signal(server.pid(), "HUP");
+        try {
+            for (int i = 1; i <= 2; i++) {
+                Thread.sleep(3000); // the schedule: a HUP 3 s after the start or the previous reload
+                ServerProcess.signal(server.pid(), "HUP");
+                int reloads = i;
+                // The next HUP waits for this reload: one sent during a reload is not what this test is about.
+                server.awaitLogged(Duration.ofSeconds(60), () -> count(server.output(), "reload done") == reloads,
+                        "reload " + reloads + " to finish");
+            }
+            Thread.sleep(1000); // the schedule: one more second of traffic with the last generation
+        } finally {
+            stop.set(true);
+            client.join(Duration.ofSeconds(40).toMillis());
         }
-        client.join(Duration.ofSeconds(40).toMillis());
+        assertTrue(!client.isAlive(), "the client stopped");
         assertEquals(List.of(), failures, "no request failed across the reloads");
-        assertTrue(served[0] > 50, "requests were served: " + served[0]);
-        server.awaitLogged(Duration.ofSeconds(30), () -> count(server.output(), "reload done") == 2, "two reloads to finish");
+        assertTrue(served.get() > 50, "requests were served: " + served.get());
         String out = run("", "curl", "-sS", "-i", "--max-time", "20", "--unix-socket", socket.toString(), "http://localhost/");
         assertTrue(out.startsWith("HTTP/1.1 200"), "the socket serves after the reloads: " + out);
     }
