@@ -195,7 +195,7 @@ class FaultInjectionTest {
         String pid = Long.toString(frozen);
         int heartbeat = indexOf(lines, l -> l.contains(" WARNING ") && l.contains("heartbeat") && l.contains(pid));
         int dump = indexOf(lines, l -> l.contains("thread dump") && l.contains(pid));
-        int kill = indexOf(lines, l -> l.contains("worker pid " + pid + " ") && (l.contains("SIGKILL") || l.contains("killed by signal")));
+        int kill = indexOf(lines, l -> l.contains("worker pid " + pid + " ") && (l.contains("; SIGKILL") || l.contains("killed by signal")));
         assertTrue(heartbeat >= 0, "a WARNING naming the stopped pid " + pid + " and its heartbeat; log:\n" + log);
         assertTrue(dump >= 0, "a line saying a thread dump of " + pid + " was asked for; log:\n" + log);
         assertTrue(kill < 0 || dump < kill, "the thread dump is asked for before the kill; log:\n" + log);
