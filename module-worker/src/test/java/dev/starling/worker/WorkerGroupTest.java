@@ -150,6 +150,51 @@ class WorkerGroupTest {
         assertFalse(done.get(2, TimeUnit.SECONDS), "abandoned, not drained");
     }
 
+    /**
+     * An orphaned worker under traffic: its accepts never reach their deadline, yet it must ask
+     * whether to go on every accept deadline, and end within one of being told no.
+     */
+    @Test
+    void endsWithinOneAcceptDeadlineWhenToldToStopServingWhileClientsKeepConnecting() throws Exception {
+        Listener listener = bind();
+        Duration acceptTimeout = Duration.ofMillis(200);
+        java.util.concurrent.atomic.AtomicBoolean managerAlive = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong answered = new java.util.concurrent.atomic.AtomicLong();
+        WorkerGroup group = new WorkerGroup(List.of(listener), ONE_BYTE_EXCHANGES, acceptTimeout, Duration.ofSeconds(10),
+                managerAlive::get);
+        CompletableFuture<Boolean> done = runAsync(group);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        // A new connection every few milliseconds, far more often than the accept deadline.
+        Thread clients = Thread.ofPlatform().name("client").start(() -> {
+            while (!stop.get()) {
+                try (Socket s = new Socket()) {
+                    s.connect(listener.localAddress(), 2000);
+                    s.setSoTimeout(2000);
+                    s.getOutputStream().write('c');
+                    if (s.getInputStream().read() == 'c') {
+                        answered.incrementAndGet();
+                    }
+                    Thread.sleep(5); // pacing the load, not waiting for anything
+                } catch (IOException | InterruptedException goneOnceAbandoned) {
+                    // the group closed the listener or the connection: keep trying until told to stop
+                }
+            }
+        });
+        try {
+            ServerWaits.until(() -> answered.get() >= 20);
+            long orphaned = System.nanoTime();
+            managerAlive.set(false);
+            Boolean graceful = done.get(10, TimeUnit.SECONDS);
+            long tookMillis = (System.nanoTime() - orphaned) / 1_000_000;
+            assertFalse(graceful, "abandoned, not drained");
+            assertTrue(tookMillis < acceptTimeout.toMillis() + 800, "run() returned " + tookMillis
+                    + " ms after keepServing turned false, under traffic (accept deadline " + acceptTimeout.toMillis() + " ms)");
+        } finally {
+            stop.set(true);
+            clients.join(5000);
+        }
+    }
+
     /** A bounded wait for state another thread changes. */
     static final class ServerWaits {
         static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
