@@ -343,7 +343,7 @@ final class TrackedConnection extends ForwardingConnection {
         Object summary = exchangeSummary;
         String id = requestId;
         if (summary == null && id == null) {
-            return "an exchange not yet described";
+            return "an exchange its protocol did not describe";
         }
         return (summary == null ? "exchange" : summary.toString()) + (id == null ? "" : " (request id " + id + ")");
     }

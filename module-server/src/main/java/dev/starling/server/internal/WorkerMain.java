@@ -10,6 +10,7 @@ import dev.starling.process.StreamService;
 import dev.starling.server.ListenSpec;
 import dev.starling.server.Server;
 import dev.starling.server.ServerConfig;
+import dev.starling.worker.ConnectionTimeouts;
 import dev.starling.worker.DatagramListener;
 import dev.starling.worker.DatagramWorker;
 import dev.starling.worker.Listener;
@@ -107,7 +108,8 @@ public final class WorkerMain {
         long requestLimit = config.pool().drawRequestLimit(ThreadLocalRandom.current());
         return new WorkerGroup(listeners, service, config.acceptTimeout(), config.gracefulTimeout(),
                 () -> link.map(ManagerLink::managerAlive).orElse(true), config.pool().workerConnections(),
-                requestLimit, () -> link.ifPresent(ManagerLink::retire), datagrams);
+                requestLimit, () -> link.ifPresent(ManagerLink::retire), datagrams,
+                new ConnectionTimeouts(config.pool().requestTimeout(), config.pool().sendTimeout()));
     }
 
     /**
