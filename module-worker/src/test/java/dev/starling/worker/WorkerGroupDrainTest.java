@@ -206,6 +206,35 @@ class WorkerGroupDrainTest {
                 + " connections that kept coming");
     }
 
+    /**
+     * A connection idle for longer than the quiet grace whose next request has just begun to
+     * arrive: its reader took the first bytes (so none are pending in the kernel) but has not
+     * yet told the worker it is busy. A drain looking at that moment must not take it for quiet
+     * and shut its input, or the rest of the request is lost.
+     */
+    @Test
+    void aRequestWhoseFirstBytesWereJustReadIsNotEndedAsQuiet() throws Exception {
+        try (Listener listener = bind(); Socket client = new Socket()) {
+            client.connect(listener.localAddress(), 2000);
+            WorkerGroup group = new WorkerGroup(List.of(listener), c -> { }, Duration.ofMillis(50), Duration.ofSeconds(5), () -> true);
+            try (TrackedConnection c = new TrackedConnection(listener.accept(Duration.ofSeconds(2)), group)) {
+                c.readTimeout(Duration.ofSeconds(5));
+                c.idle();
+                long idleUntil = System.nanoTime() + WorkerGroup.QUIET_GRACE.toNanos() + Duration.ofMillis(100).toNanos();
+                while (System.nanoTime() < idleUntil) { // quiet for longer than the grace: the premise
+                    java.util.concurrent.locks.LockSupport.parkNanos(idleUntil - System.nanoTime());
+                }
+                client.getOutputStream().write("GE".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                ByteBuffer head = ByteBuffer.allocate(64);
+                assertEquals(2, c.read(head), "the first bytes of the request");
+                c.endIfQuiet(System.nanoTime(), WorkerGroup.QUIET_GRACE.toNanos()); // the drain looks now
+                client.getOutputStream().write("T / HTTP/1.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                int n = c.read(head);
+                assertTrue(n > 0, "the rest of the request was lost: the drain shut the connection's input (read " + n + ")");
+            }
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) throws IOException {
         try {
             if (!latch.await(10, TimeUnit.SECONDS)) {
