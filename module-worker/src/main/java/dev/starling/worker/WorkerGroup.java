@@ -192,10 +192,12 @@ public final class WorkerGroup {
         watch = Thread.ofPlatform().daemon().name("worker watch").start(new GroupWatch(this, acceptTimeout, keepServing, timeouts));
         List<Thread> acceptors = new ArrayList<>();
         for (Listener listener : listeners) {
-            acceptors.add(Thread.ofPlatform().name("accept " + listener).start(() -> acceptLoop(listener)));
+            acceptors.add(Thread.ofPlatform().name("accept " + listener)
+                    .start(() -> takeUntilDrained(listener, "accept", listener::accept, this::serve)));
         }
         for (DatagramListener listener : datagrams.listeners()) {
-            acceptors.add(Thread.ofPlatform().name("receive " + listener).start(() -> receiveLoop(listener)));
+            acceptors.add(Thread.ofPlatform().name("receive " + listener)
+                    .start(() -> takeUntilDrained(listener, "receive", listener::receive, this::serve)));
         }
         for (Thread acceptor : acceptors) {
             acceptor.join();
@@ -336,10 +338,6 @@ public final class WorkerGroup {
         }
     }
 
-    private void acceptLoop(Listener listener) {
-        takeUntilDrained(listener, "accept", listener::accept, this::serve);
-    }
-
     /** What a loop takes from its listener: a connection or a datagram, or null when the deadline passed. */
     @FunctionalInterface
     private interface Take<T> {
@@ -369,19 +367,9 @@ public final class WorkerGroup {
             // stopped: serve them rather than let the close reset or drop them.
             long sweepEnd = System.nanoTime() + QUEUE_SWEEP_LIMIT.toNanos();
             while (System.nanoTime() - sweepEnd < 0 && awaitPermit()) {
-                T taken;
-                try {
-                    taken = take.within(QUEUE_SWEEP);
-                } catch (IOException e) {
-                    connectionPermits.release();
-                    if (e instanceof ClosedChannelException || !AcceptPause.outOfResources(e)) {
-                        throw e;
-                    }
-                    break; // what is left in the queue waits for another worker
-                }
+                T taken = takeHoldingPermit(listener, take, QUEUE_SWEEP);
                 if (taken == null) {
-                    connectionPermits.release();
-                    break;
+                    break; // the queue is empty, or out of descriptors: what is left waits for another worker
                 }
                 serve.accept(taken);
             }
@@ -469,11 +457,6 @@ public final class WorkerGroup {
         if (acceptorsDone && connections.isEmpty() && datagramsInFlight.get() == 0) {
             allDone.countDown();
         }
-    }
-
-    /** Receives datagrams until the drain, as {@link #acceptLoop} accepts connections. */
-    private void receiveLoop(DatagramListener listener) {
-        takeUntilDrained(listener, "receive", listener::receive, this::serve);
     }
 
     private void serve(Datagram d) {
