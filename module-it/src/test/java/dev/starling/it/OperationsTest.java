@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The scoreboard and what the manager does with it: status, hung workers, leftovers of a crash. */
+/** The scoreboard and what the manager does with it: status, leftovers of a crash. */
 class OperationsTest {
 
     @TempDir
@@ -87,23 +87,6 @@ class OperationsTest {
             assertTrue(out.contains(" " + pid + " "), "a line for worker " + pid + ":\n" + out);
         }
         assertEquals(200, slow.get(30, TimeUnit.SECONDS).status());
-    }
-
-    @Test
-    void killsAndReplacesAWorkerStuckInOneRequestLongerThanTheRequestTimeout() throws Exception {
-        ServerProcess server = servers.start(List.of(sleep), "--port", "0", "--worker", "1", "--timeout-ms", "500",
-                "--handler", "sleep", "--request-timeout", "2");
-        long stuck = server.workerPids().get(0);
-        CompletableFuture<HttpExchange> hung = getLater(server.port(), "/?ms=600000");
-        ServerProcess.await(Duration.ofSeconds(20), () -> ProcessHandle.of(stuck).isEmpty(), "the hung worker " + stuck + " to be killed");
-        assertTrue(server.output().contains("worker pid " + stuck + " (slot 0, generation 1) has been inside one request for"),
-                server.output());
-        assertTrue(server.output().contains("(GET /?ms=600000 HTTP/1.1)"), "the log names the request: " + server.output());
-        assertTrue(server.output().contains("longer than --request-timeout 2 s; stopping it (SIGKILL in 3 s) and starting a replacement"),
-                server.output());
-        assertTrue(hung.handle((r, e) -> e != null).get(10, TimeUnit.SECONDS), "the stuck request failed with its worker");
-        ServerProcess.await(Duration.ofSeconds(15), () -> server.workerPids().size() == 1, "a replacement");
-        assertEquals(200, HttpExchange.get(server.port(), "/?ms=10").status());
     }
 
     @Test

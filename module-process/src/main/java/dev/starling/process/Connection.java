@@ -136,7 +136,10 @@ public interface Connection extends Closeable {
     /**
      * Tells the worker that this connection is between exchanges, so a draining worker may
      * end it: if the worker drains now or later while the connection is idle, a pending or
-     * future {@link #read} returns -1. The default does nothing.
+     * future {@link #read} returns -1. An idle connection is not timed by the worker's request
+     * and send timeouts: a protocol that goes on writing after its last exchange (a WebSocket
+     * session after its handshake) keeps it idle and times its own sends. The default does
+     * nothing.
      */
     default void idle() {
     }
@@ -152,11 +155,37 @@ public interface Connection extends Closeable {
 
     /**
      * Names the current exchange for operators, once the protocol knows what it is: the
-     * scoreboard shows it, and a worker killed for being stuck in it logs it (for HTTP, the
-     * request line). {@code summary} is kept as given and its {@code toString()} is called only
-     * when it is shown, so pass an object the protocol has anyway. The default does nothing.
+     * scoreboard shows it, and the worker's log lines about it (a timeout) name it (for HTTP,
+     * the request line). {@code summary} is kept as given and its {@code toString()} is called
+     * only when it is shown, so pass an object the protocol has anyway. The default does nothing.
      */
     default void describeExchange(Object summary) {
+    }
+
+    /**
+     * {@link #describeExchange(Object)}, with the identifier the protocol gave the exchange
+     * (for HTTP, the request id it answers with), for log lines that must let an operator find
+     * the exchange elsewhere. The default forwards {@code summary} alone.
+     *
+     * @param requestId the exchange's identifier, or {@code null} when it has none
+     */
+    default void describeExchange(Object summary, String requestId) {
+        describeExchange(summary);
+    }
+
+    /**
+     * Whether the worker ended the current exchange because it made no progress (no byte read
+     * or sent) for the request timeout ({@code --request-timeout}). Only the exchange ends, not
+     * the worker: the worker interrupts the thread serving the connection, and closes the
+     * connection itself if the exchange has not ended a short grace later. A protocol that
+     * sees it, typically when its application code fails or returns after the interrupt,
+     * clears its thread's interrupt status (the interrupt was the worker's), tells the peer if
+     * nothing of the answer was sent yet (HTTP: {@code 503} with {@code Connection: close}) and
+     * ends the connection. It stays true until the protocol calls {@link #idle()} or
+     * {@link #busy()}. Callable from the thread that serves the connection; the default is false.
+     */
+    default boolean exchangeTimedOut() {
+        return false;
     }
 
     /**

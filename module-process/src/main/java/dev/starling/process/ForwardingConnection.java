@@ -92,6 +92,16 @@ public abstract class ForwardingConnection implements Connection {
     }
 
     @Override
+    public void describeExchange(Object summary, String requestId) {
+        delegate.describeExchange(summary, requestId);
+    }
+
+    @Override
+    public boolean exchangeTimedOut() {
+        return delegate.exchangeTimedOut();
+    }
+
+    @Override
     public boolean draining() {
         return delegate.draining();
     }

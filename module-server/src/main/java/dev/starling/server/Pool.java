@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How many workers run and how long each one lives.
+ * How many workers run, how long each one lives, and how long one exchange may stall in it.
  *
  * @param workers             worker processes at start, 1..{@link ServerConfig#MAX_WORKERS}
  * @param workerConnections   the most connections one worker serves at once ({@code --worker-connections});
@@ -16,18 +16,26 @@ import java.util.Optional;
  * @param minRequestsPerChild the lower end of that range, at most {@code maxRequestsPerChild}
  * @param spawnInterval       at most one worker start per interval; a reload then replaces
  *                            workers one at a time (slow restart); zero = no limit
- * @param requestTimeout      a worker inside one request for longer is killed and replaced
+ * @param requestTimeout      an exchange that reads and sends nothing for this long is ended inside its
+ *                            worker: its thread interrupted, its connection closed ({@code --request-timeout});
+ *                            the worker goes on serving the others
+ * @param sendTimeout         a write that sends nothing for this long closes its connection: the
+ *                            client stopped reading ({@code --send-timeout})
  * @param spares              the adaptive pool's bounds, or empty for a fixed pool of {@code workers}
  * @param workerTimeout       a worker whose scoreboard heartbeat is older is hung: thread dump, kill, replacement
  */
 public record Pool(int workers, int workerConnections, long maxRequestsPerChild, long minRequestsPerChild,
-                   Duration spawnInterval, Duration requestTimeout, Optional<Spares> spares, Duration workerTimeout) {
+                   Duration spawnInterval, Duration requestTimeout, Duration sendTimeout, Optional<Spares> spares,
+                   Duration workerTimeout) {
 
     /** How long a worker may go without a heartbeat before it counts as hung, as gunicorn's {@code --timeout}. */
     public static final Duration DEFAULT_WORKER_TIMEOUT = Duration.ofSeconds(30);
 
-    /** How long one request may run before its worker counts as hung, as Starman's default. */
+    /** How long one exchange may go without progress, as Starman's default request timeout. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(300);
+
+    /** How long one write may send nothing, as nginx's {@code send_timeout}. */
+    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(60);
 
     /** Connections one worker serves at once unless told otherwise. */
     public static final int DEFAULT_WORKER_CONNECTIONS = 10_000;
@@ -54,6 +62,9 @@ public record Pool(int workers, int workerConnections, long maxRequestsPerChild,
         if (!requestTimeout.isPositive()) {
             throw new IllegalArgumentException("request timeout must be positive, was " + requestTimeout);
         }
+        if (!sendTimeout.isPositive()) {
+            throw new IllegalArgumentException("send timeout must be positive, was " + sendTimeout);
+        }
         if (!workerTimeout.isPositive()) {
             throw new IllegalArgumentException("worker timeout must be positive, was " + workerTimeout);
         }
@@ -61,8 +72,8 @@ public record Pool(int workers, int workerConnections, long maxRequestsPerChild,
 
     /** A fixed pool of {@code workers} that never recycles. */
     public static Pool fixed(int workers) {
-        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO, DEFAULT_REQUEST_TIMEOUT, Optional.empty(),
-                DEFAULT_WORKER_TIMEOUT);
+        return new Pool(workers, DEFAULT_WORKER_CONNECTIONS, 0, 0, Duration.ZERO, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SEND_TIMEOUT,
+                Optional.empty(), DEFAULT_WORKER_TIMEOUT);
     }
 
     /** The number of requests one worker serves before asking for a replacement, drawn from the range; 0 = never. */

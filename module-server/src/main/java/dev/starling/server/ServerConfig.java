@@ -121,6 +121,7 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
         all.put("min-requests-per-child", Long.toString(pool.minRequestsPerChild()));
         all.put("spawn-interval-ms", Long.toString(pool.spawnInterval().toMillis()));
         all.put("request-timeout-ms", Long.toString(pool.requestTimeout().toMillis()));
+        all.put("send-timeout-ms", Long.toString(pool.sendTimeout().toMillis()));
         all.put("worker-timeout-ms", Long.toString(pool.workerTimeout().toMillis()));
         pool.spares().ifPresent(spares -> {
             all.put("min-spare", Integer.toString(spares.minSpare()));
@@ -172,6 +173,7 @@ public record ServerConfig(String host, int port, boolean reusePort, Pool pool, 
                 Long.parseLong(required(all, "max-requests-per-child")), Long.parseLong(required(all, "min-requests-per-child")),
                 Duration.ofMillis(Long.parseLong(required(all, "spawn-interval-ms"))),
                 Duration.ofMillis(Long.parseLong(required(all, "request-timeout-ms"))),
+                Duration.ofMillis(Long.parseLong(required(all, "send-timeout-ms"))),
                 all.containsKey("max-workers") ? Optional.of(new Spares(Integer.parseInt(required(all, "min-spare")),
                         Integer.parseInt(required(all, "max-spare")), Integer.parseInt(required(all, "max-workers"))))
                         : Optional.empty(),

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ServerConfigTest {
 
     private static ServerConfig config(int port) {
-        return new ServerConfig("127.0.0.1", port, false, new Pool(2, 100, 1000, 500, Duration.ofSeconds(1), Duration.ofSeconds(60), Optional.of(new dev.starling.worker.Spares(1, 3, 8)), Duration.ofSeconds(7)), Duration.ofMillis(500), Duration.ofSeconds(30), "tcp", "http1",
+        return new ServerConfig("127.0.0.1", port, false, new Pool(2, 100, 1000, 500, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(7), Optional.of(new dev.starling.worker.Spares(1, 3, 8)), Duration.ofSeconds(9)), Duration.ofMillis(500), Duration.ofSeconds(30), "tcp", "http1",
                 Optional.of(Path.of("/tmp/s.pid")), Map.of("handler", "welcome", "max-header-size", "4096"));
     }
 
@@ -62,12 +62,12 @@ class ServerConfigTest {
 
     @Test
     void rejectsAMinimumOfRequestsAboveTheMaximum() {
-        assertThrows(IllegalArgumentException.class, () -> new Pool(1, 1, 10, 11, Duration.ZERO, Duration.ofSeconds(1), Optional.empty(), Pool.DEFAULT_WORKER_TIMEOUT));
+        assertThrows(IllegalArgumentException.class, () -> new Pool(1, 1, 10, 11, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), Optional.empty(), Pool.DEFAULT_WORKER_TIMEOUT));
     }
 
     @Test
     void drawsRequestLimitsWithinTheRange() {
-        Pool pool = new Pool(1, 1, 20, 10, Duration.ZERO, Duration.ofSeconds(1), Optional.empty(), Pool.DEFAULT_WORKER_TIMEOUT);
+        Pool pool = new Pool(1, 1, 20, 10, Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), Optional.empty(), Pool.DEFAULT_WORKER_TIMEOUT);
         java.util.Random random = new java.util.Random(1);
         java.util.Set<Long> seen = new java.util.HashSet<>();
         for (int i = 0; i < 1000; i++) {

@@ -12,6 +12,7 @@ import dev.starling.worker.internal.EventLoopThread;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,9 +34,16 @@ import java.util.function.BooleanSupplier;
  * connection finish its current exchange. Datagram listeners are served alike: one platform
  * thread receives on each, one virtual thread serves each datagram.
  *
- * <p>Each accept waits at most the accept deadline ({@code --timeout-ms}); when it passes, the
- * loop asks {@code keepServing} whether the process should go on (is the manager still
- * there?) and ends the whole group at once if not.
+ * <p>Every accept deadline ({@code --timeout-ms}), whatever the traffic, a watch thread asks
+ * {@code keepServing} whether the process should go on (is the manager still there?) and ends
+ * the whole group at once if not. It also ends single exchanges that make no progress for the
+ * request timeout and connections whose writes send nothing for the send timeout
+ * ({@link ConnectionTimeouts}): the worker goes on serving the others. An accept that fails because the
+ * process ran out of descriptors pauses that listener until a connection closes
+ * ({@link AcceptPause}); other accept failures drain the group.
+ *
+ * <p>A drain takes what the kernel queued already (for a bounded time), then waits for every
+ * connection the group ever took, including those, before {@link #run()} returns.
  */
 public final class WorkerGroup {
 
@@ -43,11 +52,15 @@ public final class WorkerGroup {
     /** How long a draining listener waits for more already-queued connections before it closes. */
     private static final Duration QUEUE_SWEEP = Duration.ofMillis(1);
 
+    /**
+     * The longest a draining listener goes on taking queued connections: clients sent away with
+     * {@code Connection: close} come back at once, and could otherwise keep it taking them
+     * until its manager's graceful timeout kills it with requests in flight.
+     */
+    static final Duration QUEUE_SWEEP_LIMIT = Duration.ofMillis(100);
+
     /** A draining group ends connections quiet for this long; busier ones are closed by their protocol. */
     static final Duration QUIET_GRACE = Duration.ofMillis(500);
-
-    /** How often a draining group looks for quiet connections. */
-    private static final Duration QUIET_CHECK = Duration.ofMillis(100);
 
     private final List<Listener> listeners;
     private final StreamService service;
@@ -63,10 +76,19 @@ public final class WorkerGroup {
     private final AtomicLong exchanges = new AtomicLong();
     private final LongAdder bytesOut = new LongAdder();
     private final Set<TrackedConnection> connections = ConcurrentHashMap.newKeySet();
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ConnectionTimeouts timeouts;
+    private final LongAdder requestTimeouts = new LongAdder();
+    private final LongAdder sendTimeouts = new LongAdder();
+    private final AcceptPause acceptPause = new AcceptPause(this::openConnections);
+    /** Counted down once the accept loops ended and every connection they took has finished, or on abandon. */
+    private final CountDownLatch allDone = new CountDownLatch(1);
     private final long pid = ProcessHandle.current().pid();
     private volatile boolean draining;
     private volatile boolean abandoned;
+    /** Set once every accept loop has ended: no connection can be taken any more. */
+    private volatile boolean acceptorsDone;
+    private volatile boolean finished;
+    private volatile Thread watch;
 
     /** A group with no connection limit and no exchange limit. */
     public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
@@ -77,7 +99,7 @@ public final class WorkerGroup {
     /**
      * @param listeners       bound listeners, owned by the group from now on
      * @param service         serves each accepted connection
-     * @param acceptTimeout   the accept deadline after which {@code keepServing} is asked
+     * @param acceptTimeout   the accept deadline: how often {@code keepServing} is asked, and the longest one accept waits
      * @param gracefulTimeout how long a drain waits for open connections before closing them
      * @param keepServing     false when the process must end now (its manager is gone)
      * @param maxConnections  the most connections served at once ({@code --worker-connections});
@@ -119,6 +141,17 @@ public final class WorkerGroup {
     public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
                        Duration gracefulTimeout, BooleanSupplier keepServing, int maxConnections,
                        long exchangeLimit, Runnable onExchangeLimit, Datagrams datagrams) {
+        this(listeners, service, acceptTimeout, gracefulTimeout, keepServing, maxConnections, exchangeLimit, onExchangeLimit,
+                datagrams, ConnectionTimeouts.NONE);
+    }
+
+    /**
+     * A group with the request and send {@code timeouts}; the other arguments are those of
+     * {@link #WorkerGroup(List, StreamService, Duration, Duration, BooleanSupplier, int, long, Runnable, Datagrams)}.
+     */
+    public WorkerGroup(List<Listener> listeners, StreamService service, Duration acceptTimeout,
+                       Duration gracefulTimeout, BooleanSupplier keepServing, int maxConnections,
+                       long exchangeLimit, Runnable onExchangeLimit, Datagrams datagrams, ConnectionTimeouts timeouts) {
         if (maxConnections < 1) {
             throw new IllegalArgumentException("max connections must be at least 1, was " + maxConnections);
         }
@@ -135,6 +168,10 @@ public final class WorkerGroup {
         this.gracefulTimeout = Objects.requireNonNull(gracefulTimeout, "gracefulTimeout");
         this.keepServing = Objects.requireNonNull(keepServing, "keepServing");
         this.datagrams = Objects.requireNonNull(datagrams, "datagrams");
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        if (!acceptTimeout.isPositive()) {
+            throw new IllegalArgumentException("the accept deadline must be positive, was " + acceptTimeout);
+        }
         if (this.listeners.isEmpty() && datagrams.listeners().isEmpty()) {
             throw new IllegalArgumentException("a worker group needs at least one listener");
         }
@@ -145,31 +182,40 @@ public final class WorkerGroup {
 
     /**
      * Accepts and serves until drained or abandoned, then returns; called once, by the worker's
-     * main thread.
+     * main thread. After a drain it returns once every connection it took has finished (or
+     * was closed at the graceful timeout); after an abandon, at once, with every connection closed.
      *
      * @return true after a graceful drain, false when the group was abandoned because
      *         {@code keepServing} said so
      */
     public boolean run() throws InterruptedException {
+        watch = Thread.ofPlatform().daemon().name("worker watch").start(new GroupWatch(this, acceptTimeout, keepServing, timeouts));
         List<Thread> acceptors = new ArrayList<>();
         for (Listener listener : listeners) {
-            acceptors.add(Thread.ofPlatform().name("accept " + listener).start(() -> acceptLoop(listener)));
+            acceptors.add(Thread.ofPlatform().name("accept " + listener)
+                    .start(() -> takeUntilDrained(listener, "accept", listener::accept, this::serve)));
         }
         for (DatagramListener listener : datagrams.listeners()) {
-            acceptors.add(Thread.ofPlatform().name("receive " + listener).start(() -> receiveLoop(listener)));
+            acceptors.add(Thread.ofPlatform().name("receive " + listener)
+                    .start(() -> takeUntilDrained(listener, "receive", listener::receive, this::serve)));
         }
         for (Thread acceptor : acceptors) {
             acceptor.join();
         }
+        acceptorsDone = true; // after every listener closed: from now on no connection is taken
         try {
+            if (!abandoned) {
+                countDownIfDrained();
+                awaitConnections();
+            }
             if (abandoned) {
                 closeAll();
                 return false;
             }
-            awaitConnections();
             return true;
         } finally {
-            stopped.countDown(); // also ends the drain's look-out for quiet connections
+            finished = true;
+            LockSupport.unpark(watch);
         }
     }
 
@@ -183,23 +229,56 @@ public final class WorkerGroup {
         }
         draining = true;
         LOG.log(INFO, () -> "worker pid " + pid + ": draining " + connections.size() + " connection(s)");
-        Thread.ofVirtual().name("end quiet connections").start(this::endQuietConnections);
+        Thread w = watch;
+        if (w != null) {
+            LockSupport.unpark(w); // it ends the quiet connections
+        }
     }
 
-    private void endQuietConnections() {
-        try {
-            while (stopped.getCount() > 0) {
-                long now = System.nanoTime();
-                for (TrackedConnection c : connections) {
-                    c.endIfQuiet(now, QUIET_GRACE.toNanos());
-                }
-                if (stopped.await(QUIET_CHECK.toMillis(), TimeUnit.MILLISECONDS)) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * Ends the group now: stops accepting (closing the listeners wakes the accept loops),
+     * closes every connection, and lets {@link #run()} return false. Called by the watch when
+     * {@code keepServing} says no.
+     */
+    void abandon() {
+        if (abandoned) {
+            return;
         }
+        abandoned = true;
+        draining = true;
+        List<java.io.Closeable> all = new ArrayList<>(listeners);
+        all.addAll(datagrams.listeners());
+        for (java.io.Closeable listener : all) {
+            try {
+                listener.close();
+            } catch (IOException e) {
+                LOG.log(DEBUG, () -> "worker pid " + pid + ": closing " + listener + " failed: " + e);
+            }
+        }
+        closeAll();
+        allDone.countDown();
+    }
+
+    boolean abandoned() {
+        return abandoned;
+    }
+
+    /** Whether {@link #run()} has ended (the watch stops then). */
+    boolean finished() {
+        return finished;
+    }
+
+    /** The open connections, for the watch; a live view. */
+    Set<TrackedConnection> connections() {
+        return connections;
+    }
+
+    void countRequestTimeout() {
+        requestTimeouts.increment();
+    }
+
+    void countSendTimeout() {
+        sendTimeouts.increment();
     }
 
     /** Whether {@link #drain()} was called. */
@@ -221,9 +300,11 @@ public final class WorkerGroup {
      * @param oldestStartMillis  when the oldest exchange in progress started (epoch ms), 0 if none
      * @param oldestSummary      what its protocol called it, or null
      * @param draining           whether the group drains
+     * @param requestTimeouts    exchanges ended so far by the request timeout ({@link ConnectionTimeouts#request()})
+     * @param sendTimeouts       connections closed so far by the send timeout ({@link ConnectionTimeouts#send()})
      */
     public record Stats(long requests, long inFlight, long bytesOut, long oldestStartMillis, Object oldestSummary,
-                        boolean draining) {
+                        boolean draining, long requestTimeouts, long sendTimeouts) {
     }
 
     /** A fresh look at the counters and at the oldest exchange in progress; costs one pass over the open connections. */
@@ -242,7 +323,8 @@ public final class WorkerGroup {
                 }
             }
         }
-        return new Stats(exchanges.get(), inFlight, bytesOut.sum(), oldest, summary, draining);
+        return new Stats(exchanges.get(), inFlight, bytesOut.sum(), oldest, summary, draining, requestTimeouts.sum(),
+                sendTimeouts.sum());
     }
 
     void bytesWritten(long bytes) {
@@ -256,10 +338,6 @@ public final class WorkerGroup {
         }
     }
 
-    private void acceptLoop(Listener listener) {
-        takeUntilDrained(listener, "accept", listener::accept, this::serve);
-    }
-
     /** What a loop takes from its listener: a connection or a datagram, or null when the deadline passed. */
     @FunctionalInterface
     private interface Take<T> {
@@ -268,39 +346,34 @@ public final class WorkerGroup {
 
     /**
      * The loop of one listener's thread, for connections and datagrams alike: take one (holding
-     * a permit) and hand it to {@code serve}, until the drain; when an accept deadline passes,
-     * ask {@code keepServing}. Closes the listener at the end.
+     * a permit) and hand it to {@code serve}, until the drain; then take what the kernel has
+     * queued already. Closes the listener at the end.
      */
     private <T> void takeUntilDrained(java.io.Closeable listener, String verb, Take<T> take, java.util.function.Consumer<T> serve) {
         try {
             while (!draining) {
                 // At the connection limit, stop taking connections off the kernel's queue.
-                T taken = null;
                 if (awaitPermit()) {
-                    taken = take.within(acceptTimeout);
-                    if (taken == null) {
-                        connectionPermits.release();
+                    T taken = takeHoldingPermit(listener, take, acceptTimeout);
+                    if (taken != null) {
+                        serve.accept(taken);
                     }
                 }
-                if (taken != null) {
-                    serve.accept(taken);
-                } else if (!keepServing.getAsBoolean()) {
-                    abandoned = true;
-                    draining = true;
-                    return;
-                }
+            }
+            if (abandoned) {
+                return;
             }
             // The kernel completed these handshakes (or buffered these datagrams) before we
             // stopped: serve them rather than let the close reset or drop them.
-            while (awaitPermit()) {
-                T taken = take.within(QUEUE_SWEEP);
+            long sweepEnd = System.nanoTime() + QUEUE_SWEEP_LIMIT.toNanos();
+            while (System.nanoTime() - sweepEnd < 0 && awaitPermit()) {
+                T taken = takeHoldingPermit(listener, take, QUEUE_SWEEP);
                 if (taken == null) {
-                    connectionPermits.release();
-                    break;
+                    break; // the queue is empty, or out of descriptors: what is left waits for another worker
                 }
                 serve.accept(taken);
             }
-        } catch (ClosedChannelException closed) {
+        } catch (ClosedChannelException | ClosedSelectorException closed) {
             LOG.log(DEBUG, () -> "worker pid " + pid + ": " + listener + " closed");
         } catch (IOException e) {
             LOG.log(WARNING, () -> "worker pid " + pid + ": " + verb + " on " + listener + " failed: " + e + "; draining");
@@ -312,6 +385,29 @@ public final class WorkerGroup {
                 LOG.log(WARNING, () -> "worker pid " + pid + ": closing " + listener + " failed: " + e);
             }
         }
+    }
+
+    /**
+     * One take, with a connection permit held: the connection (or datagram), keeping the permit,
+     * or null, releasing it, when the deadline passed or the process ran out of descriptors (then
+     * after a pause). Other failures propagate, with the permit released.
+     */
+    private <T> T takeHoldingPermit(Object listener, Take<T> take, Duration deadline) throws IOException {
+        T taken;
+        try {
+            taken = take.within(deadline);
+        } catch (IOException e) {
+            connectionPermits.release();
+            if (e instanceof ClosedChannelException || !AcceptPause.outOfResources(e)) {
+                throw e;
+            }
+            acceptPause.pause(listener, e);
+            return null;
+        }
+        if (taken == null) {
+            connectionPermits.release();
+        }
+        return taken;
     }
 
     /** Takes a connection permit, waiting at most the accept deadline; false (no permit held) if none came. */
@@ -332,6 +428,7 @@ public final class WorkerGroup {
         TrackedConnection c = new TrackedConnection(raw, this);
         connections.add(c);
         Thread.ofVirtual().start(() -> {
+            c.servedBy(Thread.currentThread());
             try {
                 service.serve(c);
             } catch (IOException | RuntimeException e) {
@@ -344,20 +441,22 @@ public final class WorkerGroup {
                 }
                 connections.remove(c);
                 connectionPermits.release();
+                acceptPause.connectionClosed();
                 countDownIfDrained();
             }
         });
     }
 
+    /**
+     * Counts {@link #allDone} down once nothing is left: no accept loop can take another
+     * connection, and none it took is open. Both a finishing connection and {@link #run()}
+     * (once the loops ended) call it, so whichever comes last sees the end; a connection that
+     * finishes while a loop still sweeps the queue is not the end.
+     */
     private void countDownIfDrained() {
-        if (draining && connections.isEmpty() && datagramsInFlight.get() == 0) {
-            stopped.countDown();
+        if (acceptorsDone && connections.isEmpty() && datagramsInFlight.get() == 0) {
+            allDone.countDown();
         }
-    }
-
-    /** Receives datagrams until the drain, as {@link #acceptLoop} accepts connections. */
-    private void receiveLoop(DatagramListener listener) {
-        takeUntilDrained(listener, "receive", listener::receive, this::serve);
     }
 
     private void serve(Datagram d) {
@@ -377,8 +476,7 @@ public final class WorkerGroup {
     }
 
     private void awaitConnections() throws InterruptedException {
-        boolean busy = !connections.isEmpty() || datagramsInFlight.get() > 0;
-        if (busy && !stopped.await(gracefulTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!allDone.await(gracefulTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.log(WARNING, () -> "worker pid " + pid + ": " + connections.size()
                     + " connection(s) still open after the graceful timeout of " + gracefulTimeout.toMillis() / 1000.0
                     + " s (--graceful-timeout); closing them");

@@ -79,9 +79,15 @@ final class ServerCommand implements Callable<Integer> {
     long spawnIntervalSeconds;
 
     @Option(names = "--request-timeout", paramLabel = "SECONDS", defaultValue = "300",
-            description = "A worker inside one request for longer (as its scoreboard heartbeats show) gets SIGTERM, "
-                    + "SIGKILL " + "3 s later, and a replacement (default: ${DEFAULT-VALUE}).")
+            description = "An exchange that reads and sends nothing for longer is ended inside its worker: its thread "
+                    + "interrupted, 503 if nothing was sent, its connection closed; the worker serves on. 1-86400 "
+                    + "(default: ${DEFAULT-VALUE}).")
     long requestTimeoutSeconds;
+
+    @Option(names = "--send-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "A write that sends nothing for longer (the client stopped reading) closes its connection, "
+                    + "as nginx's send_timeout. 1-86400 (default: ${DEFAULT-VALUE}).")
+    long sendTimeoutSeconds;
 
     @Option(names = "--worker-timeout", paramLabel = "SECONDS", defaultValue = "30",
             description = "A worker whose heartbeat (twice a second, from a virtual thread) stops for longer is hung "
@@ -268,6 +274,7 @@ final class ServerCommand implements Callable<Integer> {
         requireBetween("--min-requests-per-child", minRequests, 0, maxRequestsPerChild);
         requireBetween("--spawn-interval", spawnIntervalSeconds, 0, 3600);
         requireBetween("--request-timeout", requestTimeoutSeconds, 1, 86_400);
+        requireBetween("--send-timeout", sendTimeoutSeconds, 1, 86_400);
         requireBetween("--worker-timeout", workerTimeoutSeconds, 1, 86_400);
         if (host.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--host must not be empty");
@@ -303,7 +310,8 @@ final class ServerCommand implements Callable<Integer> {
             spares = Optional.of(new Spares(min, max, most));
         }
         Pool pool = new Pool(workerCount, workerConnections, maxRequestsPerChild, minRequests, Duration.ofSeconds(spawnIntervalSeconds),
-                Duration.ofSeconds(requestTimeoutSeconds), spares, Duration.ofSeconds(workerTimeoutSeconds));
+                Duration.ofSeconds(requestTimeoutSeconds), Duration.ofSeconds(sendTimeoutSeconds), spares,
+                Duration.ofSeconds(workerTimeoutSeconds));
         return new ServerConfig(host, port, reusePort, pool, Duration.ofMillis(timeoutMs),
                 Duration.ofSeconds(gracefulTimeoutSeconds), transport, process, Optional.ofNullable(pidFile)
                 .map(Path::toAbsolutePath), settings, listeners(), ipv6Only, socketModeBits(),

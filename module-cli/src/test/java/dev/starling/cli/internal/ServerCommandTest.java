@@ -42,6 +42,9 @@ class ServerCommandTest {
             "--header-timeout|0|server: --header-timeout must be between 1 and 3600, was 0 (see server --help)",
             "--body-timeout|3601|server: --body-timeout must be between 1 and 3600, was 3601 (see server --help)",
             "--max-keepalive-reqs|0|server: --max-keepalive-reqs must be between 1 and 2147483647, was 0 (see server --help)",
+            "--request-timeout|0|server: --request-timeout must be between 1 and 86400, was 0 (see server --help)",
+            "--send-timeout|0|server: --send-timeout must be between 1 and 86400, was 0 (see server --help)",
+            "--send-timeout|86401|server: --send-timeout must be between 1 and 86400, was 86401 (see server --help)",
             "--ws-max-message|0|server: --ws-max-message must be between 1 and 1073741824, was 0 (see server --help)",
             "--ws-idle-timeout|0|server: --ws-idle-timeout must be between 1 and 86400, was 0 (see server --help)",
             "--ws-endpoint|/chat=|server: --ws-endpoint must be NAME or PATH=NAME, was '/chat=' (see server --help)",
@@ -89,6 +92,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void theRequestAndSendTimeoutsReachTheConfigurationWithTheirDefaults() {
+        dev.starling.server.Pool defaults = configOf().pool();
+        assertEquals(java.time.Duration.ofSeconds(300), defaults.requestTimeout());
+        assertEquals(java.time.Duration.ofSeconds(60), defaults.sendTimeout());
+        dev.starling.server.Pool given = configOf("--request-timeout", "30", "--send-timeout", "5").pool();
+        assertEquals(java.time.Duration.ofSeconds(30), given.requestTimeout());
+        assertEquals(java.time.Duration.ofSeconds(5), given.sendTimeout());
+    }
+
+    @Test
     void socketModeAndIpv6OnlyReachTheConfiguration() {
         dev.starling.server.ServerConfig config = configOf("--listen", "[::]:0", "--ipv6-only", "--socket-mode", "0660");
         assertTrue(config.ipv6Only());
@@ -107,7 +120,7 @@ class ServerCommandTest {
         Run r = run("--help");
         assertEquals(0, r.status());
         for (String flag : new String[] {"--host", "--port", "--worker", "--timeout-ms", "--graceful-timeout", "--process",
-                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--header-timeout", "--body-timeout", "--max-keepalive-reqs", "--access-log", "--pid-file", "--listen", "--socket-mode", "--ipv6-only", "--plugins", "--route", "--help", "--version"}) {
+                "--handler", "--max-request-line", "--max-header-size", "--max-body-size", "--keepalive-timeout", "--header-timeout", "--body-timeout", "--max-keepalive-reqs", "--request-timeout", "--send-timeout", "--access-log", "--pid-file", "--listen", "--socket-mode", "--ipv6-only", "--plugins", "--route", "--help", "--version"}) {
             assertTrue(r.out().contains(flag), flag + " missing from:\n" + r.out());
         }
     }

@@ -28,6 +28,9 @@ import java.util.function.LongSupplier;
  * A request that is rejected (bad syntax, a limit,
  * a timeout in the middle of it) is answered with its error status and {@code Connection: close},
  * and the connection closes, since the framing of what follows can no longer be trusted.
+ * An exchange the worker ended for its request timeout ({@link Connection#exchangeTimedOut()})
+ * is answered {@code 503} with {@code Connection: close} when nothing of its response was sent,
+ * whatever the handler then returns or throws, and the connection closes.
  *
  * <p><b>On the event loop.</b> When the handler is {@link Handler#nonBlocking() non-blocking}
  * (and the access log is off), the wait between requests is lent to the transport's event loop
@@ -291,10 +294,10 @@ final class Http1Connection {
 
     /** One request and its response; returns whether the connection persists. */
     private boolean exchange(RequestHead head) throws IOException {
-        // The scoreboard (and a hung-worker log line) shows the request line; head.toString() builds it only then.
-        connection.describeExchange(head);
         long start = accessLog == null ? 0 : System.nanoTime();
         String requestId = head.requestId() != null ? head.requestId() : RequestIds.next();
+        // The scoreboard and the worker's timeout log lines show the request line; head.toString() builds it only then.
+        connection.describeExchange(head, requestId);
         RequestBody body = RequestBody.of(head, in, settings, out::sendContinue);
         if (!body.finished()) {
             readTimeout(settings.bodyTimeout());
@@ -310,6 +313,9 @@ final class Http1Connection {
                 throw new IllegalStateException("handler returned the interim status " + response.status().code());
             }
         } catch (Exception e) {
+            if (connection.exchangeTimedOut()) {
+                return timedOut(head, requestId, body, start, e);
+            }
             if (body.failure() != null) {
                 // The handler failed because the body did: the client gets the body's error.
                 reject(body.failure());
@@ -320,6 +326,13 @@ final class Http1Connection {
                     + head.method() + " (request id " + requestId + "); answered 500", e);
             response = ResponseWriter.INTERNAL_ERROR;
         }
+        if (connection.exchangeTimedOut()) {
+            // The handler ignored the worker's interrupt and answered late: the client gets the 503 all the same.
+            if (response.body() instanceof Response.Body.Streamed streamed) {
+                ResponseWriter.closeQuietly(streamed.in(), connection);
+            }
+            return timedOut(head, requestId, body, start, null);
+        }
         if (onEventLoop && !(response.body() instanceof Response.Body.Bytes || response.body() instanceof Response.Body.Empty)) {
             handover = new Handover(head, requestId, body, response, start);
             return false;
@@ -327,12 +340,32 @@ final class Http1Connection {
         return answer(head, requestId, body, response, start);
     }
 
+    /**
+     * Answers an exchange the worker ended for its request timeout (it logged it, with the
+     * request id) with {@code 503} and {@code Connection: close}; returns false: the connection ends.
+     *
+     * @param failure what the handler threw when interrupted, or null when it returned
+     */
+    private boolean timedOut(RequestHead head, String requestId, RequestBody body, long start, Exception failure) {
+        Thread.interrupted(); // the worker's interrupt, delivered: the answer must not be cut by it
+        LOG.log(DEBUG, () -> "connection " + connection.id() + ": handler '" + handler.name() + "' ended by the request timeout"
+                + " (request id " + requestId + ")" + (failure == null ? "" : ": " + failure));
+        try {
+            out.send(ResponseWriter.SERVICE_UNAVAILABLE, head.version(), head.isHead(), false, requestId);
+            logAccess(head, Status.SERVICE_UNAVAILABLE, out.lastContentLength(), start, requestId);
+        } catch (IOException e) {
+            LOG.log(DEBUG, () -> "connection " + connection.id() + ": the 503 after a request timeout was not sent: " + e);
+        }
+        cleanClose = body.finished() && !in.hasRemaining();
+        return false;
+    }
+
     /** Sends the response of an exchange and settles its request; returns whether the connection persists. */
     private boolean answer(RequestHead head, String requestId, RequestBody body, Response response, long start)
             throws IOException {
         // --max-keepalive-reqs: the last request a connection may carry is answered with Connection: close.
         boolean keepAlive = head.keepAlive() && !connection.draining() && body.failure() == null
-                && ++served < settings.maxKeepAliveRequests();
+                && !connection.exchangeTimedOut() && ++served < settings.maxKeepAliveRequests();
         boolean streamed = response.body() instanceof Response.Body.Streamed
                 || response.body() instanceof Response.Body.Written;
         if (keepAlive && !streamed) {
@@ -344,6 +377,10 @@ final class Http1Connection {
                 || response.body() instanceof Response.Body.Empty));
         boolean persist = out.send(response, head.version(), head.isHead(), keepAlive, requestId);
         batch.hold(false);
+        if (connection.exchangeTimedOut()) {
+            Thread.interrupted(); // the worker's, during the body: the linger below must not be cut by it
+            persist = false;
+        }
         if (persist && streamed) {
             // A streamed response may have read the request body while writing; drop what is left.
             persist = body.discard(DISCARD_LIMIT);
@@ -365,9 +402,9 @@ final class Http1Connection {
      * sends that protocol's refusal and closes.
      */
     private void upgrade(RequestHead head) throws IOException {
-        connection.describeExchange(head);
         long start = System.nanoTime();
         String requestId = head.requestId() != null ? head.requestId() : RequestIds.next();
+        connection.describeExchange(head, requestId);
         Response refusal = upgrade.takeOver(request(head, requestId, java.io.InputStream.nullInputStream()), connection,
                 in.buffer());
         if (refusal == null) {

@@ -50,6 +50,9 @@ final class ResponseWriter {
     /** What a failed handler or body source is answered with: a body that reveals nothing. */
     static final Response INTERNAL_ERROR = Response.of(Status.INTERNAL_SERVER_ERROR, "500 Internal Server Error\n");
 
+    /** What an exchange the worker ended for its request timeout is answered with, when nothing was sent yet. */
+    static final Response SERVICE_UNAVAILABLE = Response.of(Status.SERVICE_UNAVAILABLE, "503 Service Unavailable\n");
+
     private static final int HAS_DATE = 1;
     private static final int HAS_SERVER = 2;
     private static final int HAS_ID = 4;
@@ -328,6 +331,14 @@ final class ResponseWriter {
         if (out.connectionFailed() && e instanceof IOException io) {
             throw io;
         }
+        if (connection.exchangeTimedOut()) {
+            // The worker interrupted the body's writer (and logged why): 503 if the client has seen nothing.
+            Thread.interrupted();
+            if (!out.headSent()) {
+                send(SERVICE_UNAVAILABLE, version, false, false, null);
+            }
+            return false;
+        }
         if (!out.headSent()) {
             LOG.log(WARNING, () -> "connection " + connection.id() + ": response body failed before anything was sent;"
                     + " answered 500", e);
@@ -339,6 +350,11 @@ final class ResponseWriter {
     }
 
     private void closeQuietly(InputStream in) {
+        closeQuietly(in, connection);
+    }
+
+    /** Closes the body of a response that is not sent, logging a failure. */
+    static void closeQuietly(InputStream in, Connection connection) {
         try {
             in.close();
         } catch (IOException e) {

@@ -226,11 +226,41 @@ final class MemoryConnection implements Connection {
     @Override
     public void idle() {
         events.add("idle");
+        exchangeTimedOut = false;
     }
 
     @Override
     public void busy() {
         events.add("busy");
+        exchangeTimedOut = false;
+    }
+
+    private boolean exchangeTimedOut;
+    private String describedRequestId;
+
+    /**
+     * What a worker does when the current exchange passes its request timeout, done on the
+     * calling thread (the one serving the connection): marks the exchange and interrupts the thread.
+     */
+    void timeOutExchange() {
+        exchangeTimedOut = true;
+        events.add("timed out");
+        Thread.currentThread().interrupt();
+    }
+
+    @Override
+    public boolean exchangeTimedOut() {
+        return exchangeTimedOut;
+    }
+
+    @Override
+    public void describeExchange(Object summary, String requestId) {
+        describedRequestId = requestId;
+    }
+
+    /** The request id the protocol gave the current exchange, or null. */
+    String describedRequestId() {
+        return describedRequestId;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.starling.process.StreamService;
 import dev.starling.server.ListenSpec;
 import dev.starling.server.Server;
 import dev.starling.server.ServerConfig;
+import dev.starling.worker.ConnectionTimeouts;
 import dev.starling.worker.DatagramListener;
 import dev.starling.worker.DatagramWorker;
 import dev.starling.worker.Listener;
@@ -106,8 +107,18 @@ public final class WorkerMain {
         // Each worker draws its own request budget, so recycled workers do not all leave at once.
         long requestLimit = config.pool().drawRequestLimit(ThreadLocalRandom.current());
         return new WorkerGroup(listeners, service, config.acceptTimeout(), config.gracefulTimeout(),
-                () -> link.map(ManagerLink::managerAlive).orElse(true), config.pool().workerConnections(),
-                requestLimit, () -> link.ifPresent(ManagerLink::retire), datagrams);
+                () -> link.map(l -> l.managerAlive() || parentUnknown()).orElse(true), config.pool().workerConnections(),
+                requestLimit, () -> link.ifPresent(ManagerLink::retire), datagrams,
+                new ConnectionTimeouts(config.pool().requestTimeout(), config.pool().sendTimeout()));
+    }
+
+    /**
+     * Whether this process cannot tell its parent: the JDK reads it from /proc, which fails
+     * while the process is out of descriptors. That is not a dead manager (an orphan has a
+     * parent, init or a subreaper), and a worker that left for it would drop every connection.
+     */
+    private static boolean parentUnknown() {
+        return ProcessHandle.current().parent().isEmpty();
     }
 
     /**

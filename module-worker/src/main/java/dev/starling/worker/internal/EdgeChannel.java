@@ -60,6 +60,8 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     // Set by the poller before WAKE, read by the thread after it.
     private int inlineResult;
     private IOException inlineFailure;
+    /** When a write last sent a byte (System.nanoTime), 0 before the first: see {@link WriteProgress}. */
+    private volatile long lastSentNanos;
     /** What writes on the poller could not send yet; only the thread (outside RUNNING) drains it. */
     private ByteBuffer backlog;
 
@@ -289,11 +291,20 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
     private void writeAll(ByteBuffer[] srcs, long remaining) throws IOException {
         while (remaining > 0) {
             out.ready = false;
-            remaining -= channel.write(srcs);
+            long n = channel.write(srcs);
+            if (n > 0) {
+                remaining -= n;
+                lastSentNanos = System.nanoTime();
+            }
             if (remaining > 0 && !out.ready) {
                 out.await();
             }
         }
+    }
+
+    /** See {@link WriteProgress#lastSentNanos()}; writes on the poller never wait, so they are not counted. */
+    long lastSentNanos() {
+        return lastSentNanos;
     }
 
     private void writeWithoutWaiting(ByteBuffer[] srcs, long remaining) throws IOException {
@@ -373,6 +384,7 @@ final class EdgeChannel implements EdgePoller.EdgeWaiter {
             long n = file.transferTo(position + sent, count - sent, channel);
             if (n > 0) {
                 sent += n;
+                lastSentNanos = System.nanoTime();
             } else if (position + sent >= file.size()) {
                 break;
             } else if (!out.ready) {

@@ -15,7 +15,7 @@ import java.time.Duration;
  * go straight to the channel (writes gather); read timeouts are enforced by
  * {@link ReadDeadlines}, so a read costs no timer.
  */
-final class TcpConnection implements Connection {
+final class TcpConnection implements Connection, WriteProgress {
 
     private final long id;
     private final SocketChannel channel;
@@ -30,6 +30,8 @@ final class TcpConnection implements Connection {
     private volatile long readDeadlineNanos;
     /** 0: no timeout yet; 1: a read timed out (its input is shut); 2: that timeout was reported. */
     private final AtomicInteger timeoutState = new AtomicInteger();
+    /** See {@link #lastSentNanos()}; the JDK's path only (the edge channel keeps its own). */
+    private volatile long lastSentNanos;
 
     TcpConnection(long id, SocketChannel channel) throws IOException {
         this.id = id;
@@ -133,8 +135,17 @@ final class TcpConnection implements Connection {
             return;
         }
         while (remaining > 0) {
-            remaining -= channel.write(srcs);
+            long n = channel.write(srcs);
+            if (n > 0) {
+                remaining -= n;
+                lastSentNanos = System.nanoTime();
+            }
         }
+    }
+
+    @Override
+    public long lastSentNanos() {
+        return edge != null ? edge.lastSentNanos() : lastSentNanos;
     }
 
     @Override
@@ -153,6 +164,7 @@ final class TcpConnection implements Connection {
                 continue;
             }
             sent += n;
+            lastSentNanos = System.nanoTime();
         }
         return sent;
     }

@@ -30,7 +30,7 @@ import javax.net.ssl.SSLHandshakeException;
  * draining or stopping worker): such a close only cuts the TCP connection, since waiting to
  * send a notice to a peer that reads nothing could hold up a stopping worker.
  */
-final class TlsConnection implements Connection {
+final class TlsConnection implements Connection, WriteProgress {
 
     private static final ByteBuffer[] NOTHING = {ByteBuffer.allocate(0)};
 
@@ -74,6 +74,12 @@ final class TlsConnection implements Connection {
     @Override
     public long id() {
         return tcp.id();
+    }
+
+    /** The TCP connection's: records go out at most 32 KiB per write, so its progress is ours. */
+    @Override
+    public long lastSentNanos() {
+        return tcp instanceof WriteProgress p ? p.lastSentNanos() : 0;
     }
 
     @Override
