@@ -73,6 +73,7 @@ public final class Manager {
     private final long pid = ProcessHandle.current().pid();
     private final BitSet rowsInUse = new BitSet();
     private Scoreboard scoreboard;
+    private ControlChannel control;
     private final WorkerProcess.Listener listener = new WorkerProcess.Listener() {
         @Override
         public void ready(WorkerProcess worker) {
@@ -113,6 +114,12 @@ public final class Manager {
         Thread killer = new Thread(this::killAll, "kill workers on exit");
         Runtime.getRuntime().addShutdownHook(killer);
         try {
+            try {
+                control = ControlChannel.open(ControlChannel.defaultPath(pid));
+            } catch (IOException e) {
+                LOG.log(ERROR, () -> "manager pid " + pid + ": cannot start: " + e.getMessage());
+                return EXIT_START_FAILED;
+            }
             for (String name : SIGNALS) {
                 Signal.handle(new Signal(name), s -> events.add(new Event.Signalled(name)));
             }
@@ -124,6 +131,9 @@ public final class Manager {
             superviseUntilStopped();
             return 0;
         } finally {
+            if (control != null) {
+                control.close();
+            }
             PidFile.delete(config.pidFile(), pid);
             try {
                 scoreboard.delete();
@@ -458,7 +468,7 @@ public final class Manager {
         if (row >= scoreboard.rows()) {
             throw new IOException("all " + scoreboard.rows() + " scoreboard rows are in use");
         }
-        WorkerProcess w = WorkerProcess.start(slot.index, gen, config.command(), scoreboard, row, listener, config.shared());
+        WorkerProcess w = WorkerProcess.start(slot.index, gen, config.command(), scoreboard, row, listener, config.shared(), control);
         rowsInUse.set(row);
         return w;
     }
