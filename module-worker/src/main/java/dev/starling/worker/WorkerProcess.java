@@ -135,16 +135,20 @@ final class WorkerProcess {
         }
     }
 
-    /** Asks for a graceful stop (SIGTERM: the worker drains). */
+    /**
+     * Asks for a graceful stop (SIGTERM: the worker drains). Through the process handle: the
+     * {@code Process} methods would also close the pipes, and what the worker says while it
+     * drains would be lost.
+     */
     void stop() {
         stopping = true;
-        process.destroy();
+        process.toHandle().destroy();
     }
 
-    /** Ends the process now (SIGKILL). */
+    /** Ends the process now (SIGKILL); what it wrote before still reaches the manager's output. */
     void kill() {
         stopping = true;
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     boolean alive() {
