@@ -10,12 +10,10 @@ import java.net.ProtocolException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -33,13 +31,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 
 /**
- * The control channel between the manager and its workers, both ends of it: the manager's
- * listening socket with one thread that serves every worker's connection (this class), and a
- * worker's connection ({@link Client}, used by {@link ManagerLink}).
+ * The control channel between the manager and its workers: the manager's listening socket with
+ * one thread that serves every worker's connection. A worker's end is {@link ControlClient},
+ * used by {@link ManagerLink}; this javadoc is the protocol both ends speak.
  *
  * <h2>Protocol</h2>
  * <ol>
@@ -50,14 +46,15 @@ import java.util.function.Consumer;
  * not start.</li>
  * <li><b>Introduction.</b> Each worker finds in its environment the socket's path
  * ({@value #ENV_SOCKET}) and a token ({@value #ENV_TOKEN}: 256 bits from {@link SecureRandom}
- * in hex, new for each worker process, good for one connection). At start, before it loads
- * plugins, the worker connects and sends {@code hello <token>}; the token tells the manager
- * which worker process is speaking. The manager closes, and logs once, a connection whose first
+ * in hex, new for each worker process, good for one connection). First thing at start, before
+ * it loads plugins, the worker connects (on a thread of its own, while its main thread goes on
+ * starting) and sends {@code hello <token>}; the token tells the manager which worker process
+ * is speaking. A worker that cannot connect exits, as one whose manager is gone. The manager closes, and logs once, a connection whose first
  * line is anything else, whose token is unknown or used already, or that sends no complete line
  * within {@link #AUTH_TIMEOUT}.</li>
  * <li><b>Framing.</b> Both ways, a message is one line of UTF-8 text ended by LF (no CR), at most
  * {@value #MAX_LINE_BYTES} bytes before the LF: a verb, then, for verbs that take one, a space
- * and an argument. A longer line ends the connection.</li>
+ * and an argument. A longer line ends the connection ({@link ControlLines}).</li>
  * <li><b>Worker to manager.</b> {@value #READY}: the worker accepts connections now.
  * {@value #RETIRE}: it served its share of requests ({@code --max-requests-per-child}) and asks
  * to be replaced; the manager starts a successor and stops this worker once the successor is
@@ -80,7 +77,8 @@ import java.util.function.Consumer;
  * <p>Threads: the manager's end serves all connections on one platform thread with a
  * {@link Selector}, never blocking on a worker; {@link #newSession()}, {@link Session#send},
  * {@link Session#close()} and {@link #close()} may be called from any thread. Peer callbacks run
- * on that thread. A worker's end reads on a platform thread of its own and writes on the caller's.
+ * on that thread. A worker's end ({@link ControlClient}) connects and reads on a platform thread
+ * of its own and writes on the caller's.
  */
 final class ControlChannel implements AutoCloseable {
 
@@ -359,15 +357,6 @@ final class ControlChannel implements AutoCloseable {
         }
     }
 
-    /** The bytes of {@code line} with its LF; refuses a line the other end would refuse. */
-    static byte[] encode(String line) {
-        byte[] bytes = (line + "\n").getBytes(StandardCharsets.UTF_8);
-        if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0 || bytes.length - 1 > MAX_LINE_BYTES) {
-            throw new IllegalArgumentException("a control line must be one line of at most " + MAX_LINE_BYTES + " bytes");
-        }
-        return bytes;
-    }
-
     /**
      * The manager's handle on one worker's connection, from before the worker starts (its token
      * goes into the worker's environment) until the worker has exited ({@link #close()}).
@@ -430,7 +419,7 @@ final class ControlChannel implements AutoCloseable {
          * @throws IllegalArgumentException when {@code line} holds a line break or is too long
          */
         boolean send(String line) {
-            byte[] bytes = encode(line);
+            byte[] bytes = ControlLines.encode(line);
             Connection c = connection;
             if (c == null || closed || !c.channel.isOpen()) {
                 return false;
@@ -472,7 +461,7 @@ final class ControlChannel implements AutoCloseable {
     private static final class Connection {
         final SocketChannel channel;
         final long deadlineNanos;
-        final LineReader lines = new LineReader();
+        final ControlLines lines = new ControlLines();
         final Queue<ByteBuffer> out = new ConcurrentLinkedQueue<>();
         final AtomicLong queued = new AtomicLong();
         SelectionKey key;
@@ -481,109 +470,6 @@ final class ControlChannel implements AutoCloseable {
         Connection(SocketChannel channel, long deadlineNanos) {
             this.channel = channel;
             this.deadlineNanos = deadlineNanos;
-        }
-    }
-
-    /** Splits what a channel delivers into lines of at most {@value #MAX_LINE_BYTES} bytes. Not thread-safe. */
-    static final class LineReader {
-        private final ByteBuffer buffer = ByteBuffer.allocate(MAX_LINE_BYTES + 1);
-        private int scanned;
-
-        /** Reads what {@code channel} has room for; -1 at end-of-file. */
-        int readFrom(ReadableByteChannel channel) throws IOException {
-            return channel.read(buffer);
-        }
-
-        /**
-         * The next complete line, LF removed, or null until more is read.
-         *
-         * @throws ProtocolException when more than {@value #MAX_LINE_BYTES} bytes came without an LF
-         */
-        String next() throws ProtocolException {
-            byte[] bytes = buffer.array();
-            for (int i = scanned; i < buffer.position(); i++) {
-                if (bytes[i] == '\n') {
-                    String line = new String(bytes, 0, i, StandardCharsets.UTF_8);
-                    int rest = buffer.position() - i - 1;
-                    System.arraycopy(bytes, i + 1, bytes, 0, rest);
-                    buffer.position(rest);
-                    scanned = 0;
-                    return line;
-                }
-            }
-            scanned = buffer.position();
-            if (scanned > MAX_LINE_BYTES) {
-                throw new ProtocolException("a line longer than " + MAX_LINE_BYTES + " bytes");
-            }
-            return null;
-        }
-    }
-
-    /**
-     * A worker's end of the channel: a blocking JDK {@link SocketChannel}, so a worker's start
-     * loads no native code for it. Writes are thread-safe.
-     */
-    static final class Client implements Closeable {
-        private final SocketChannel channel;
-        private final ReentrantLock writing = new ReentrantLock();
-
-        private Client(SocketChannel channel) {
-            this.channel = channel;
-        }
-
-        /**
-         * Connects to {@code socket}, says hello with {@code token}, and starts a daemon thread
-         * that hands each line from the manager to {@code received} and runs {@code ended} once,
-         * at end-of-file, on an error, a line too long, or {@link #close()}.
-         *
-         * @throws IOException when the manager cannot be reached
-         */
-        static Client connect(Path socket, String token, Consumer<String> received, Runnable ended) throws IOException {
-            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            Client client = new Client(channel);
-            try {
-                channel.connect(UnixDomainSocketAddress.of(socket));
-                client.send(HELLO + " " + token);
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(channel);
-                throw new IOException("cannot reach the manager's control socket " + socket + ": " + e.getMessage(), e);
-            }
-            Thread.ofPlatform().daemon().name("starling control").stackSize(STACK_BYTES).start(() -> client.read(received, ended));
-            return client;
-        }
-
-        private void read(Consumer<String> received, Runnable ended) {
-            LineReader lines = new LineReader();
-            try {
-                while (lines.readFrom(channel) >= 0) {
-                    String line;
-                    while ((line = lines.next()) != null) {
-                        received.accept(line);
-                    }
-                }
-            } catch (IOException e) {
-                LOG.log(DEBUG, () -> "worker pid " + ProcessHandle.current().pid() + ": control connection failed: " + e);
-            } finally {
-                ended.run();
-            }
-        }
-
-        /** Sends one line; blocks only while the socket's buffer is full. */
-        void send(String line) throws IOException {
-            ByteBuffer bytes = ByteBuffer.wrap(encode(line));
-            writing.lock();
-            try {
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            } finally {
-                writing.unlock();
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
         }
     }
 }

@@ -10,6 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
 
 /**
@@ -41,7 +45,7 @@ public final class ManagerLink {
     private final int row;
     private final Optional<Path> controlSocket;
     private final String token;
-    private volatile ControlChannel.Client control;
+    private volatile ControlClient control;
     /** Set once the control connection ended: the manager exited or was killed. */
     private volatile boolean controlEnded;
     private final Object onGoneLock = new Object();
@@ -78,22 +82,26 @@ public final class ManagerLink {
     }
 
     /**
-     * Connects to the manager's control socket and introduces this worker; call once, first
-     * thing (before plugins load, so that a manager that dies meanwhile is noticed), from the
-     * main thread. Pure JDK: it loads no native code. From now on, the end of the connection
-     * runs the {@link #onManagerGone} actions and makes {@link #managerAlive()} false.
+     * Starts connecting to the manager's control socket, in the background, and introduces this
+     * worker; call once, first thing (before plugins load, so that a manager that dies meanwhile
+     * is noticed), from the main thread. Returns at once; {@link #ready()} and {@link #retire()}
+     * wait for the connection. Pure JDK: it loads no native code. From now on, the end of the
+     * connection (or a manager that cannot be reached, which is logged) runs the
+     * {@link #onManagerGone} actions and makes {@link #managerAlive()} false.
      *
-     * @throws IOException when the environment names no control socket or the manager cannot be
-     *         reached there (the worker should exit: no manager will hear it)
+     * @throws IOException when the environment names no control socket (the process was not
+     *         started by a manager of this build)
      */
     public void connect() throws IOException {
         if (controlSocket.isEmpty()) {
             throw new IOException(ControlChannel.ENV_SOCKET + " is not set; start workers through the manager");
         }
-        control = ControlChannel.Client.connect(controlSocket.get(), token,
-                line -> LOG.log(DEBUG, () -> "worker pid " + ProcessHandle.current().pid()
-                        + ": control message from the manager ignored: " + line),
-                this::controlEnded);
+        control = ControlClient.start(controlSocket.get(), token, ManagerLink::ignore, this::controlEnded);
+    }
+
+    /** A line from the manager: none is defined yet, and a worker ignores those it does not know. */
+    private static void ignore(String line) {
+        LOG.log(DEBUG, () -> "worker pid " + ProcessHandle.current().pid() + ": control message from the manager ignored: " + line);
     }
 
     private void controlEnded() {
@@ -122,6 +130,47 @@ public final class ManagerLink {
             }
         }
         action.run();
+    }
+
+    /**
+     * For the training run of the workers' AOT cache: connects to a stand-in manager's control
+     * socket in {@code dir}, says ready and retire and sees the socket close, as a worker does,
+     * so that what a worker loads and links for it at start comes from the cache.
+     *
+     * @throws IOException when the stand-in socket cannot be created or did not hear both lines
+     *         within a few seconds
+     */
+    public static void rehearse(Path dir) throws IOException, InterruptedException {
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        CountDownLatch gone = new CountDownLatch(1);
+        try (ControlChannel manager = ControlChannel.open(dir.resolve("rehearsal.control"))) {
+            ControlChannel.Session session = manager.newSession();
+            session.attach(new ControlChannel.Peer() {
+                @Override
+                public void received(String line) {
+                    heard.add(line);
+                }
+
+                @Override
+                public void disconnected() {
+                    heard.add("");
+                }
+            });
+            ManagerLink link = new ManagerLink(ProcessHandle.current().pid(), 0, Optional.empty(), -1,
+                    Optional.of(manager.path()), session.token());
+            link.connect();
+            link.onManagerGone(gone::countDown);
+            link.ready();
+            link.retire();
+            for (String expected : List.of(ControlChannel.READY, ControlChannel.RETIRE)) {
+                if (!expected.equals(heard.poll(5, TimeUnit.SECONDS))) {
+                    throw new IOException("the rehearsal's manager did not hear '" + expected + "'");
+                }
+            }
+        }
+        if (!gone.await(5, TimeUnit.SECONDS)) {
+            throw new IOException("the rehearsal's worker did not see its manager's socket close");
+        }
     }
 
     /** The manager's pid. */
@@ -197,7 +246,7 @@ public final class ManagerLink {
     }
 
     private void tell(String line) {
-        ControlChannel.Client link = control;
+        ControlClient link = control;
         if (link == null) {
             throw new IllegalStateException("not connected to the manager: call connect() first");
         }

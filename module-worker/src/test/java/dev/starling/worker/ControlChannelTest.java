@@ -78,10 +78,10 @@ class ControlChannelTest {
     private final class FakeWorker {
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
         final CountDownLatch ended = new CountDownLatch(1);
-        final ControlChannel.Client client;
+        final ControlClient client;
 
-        FakeWorker(String token) throws IOException {
-            client = ControlChannel.Client.connect(socket, token, received::add, ended::countDown);
+        FakeWorker(String token) {
+            client = ControlClient.start(socket, token, received::add, ended::countDown);
         }
 
         void awaitEnded(String why) throws InterruptedException {
@@ -263,6 +263,16 @@ class ControlChannelTest {
     }
 
     @Test
+    void aWorkerThatCannotReachItsManagerEndsAndCannotSend() throws Exception {
+        FakeWorker orphan = new FakeWorker("0".repeat(64));
+        channel.close();
+        FakeWorker late = new FakeWorker("1".repeat(64));
+        late.awaitEnded("when there was no socket to connect to");
+        assertThrows(IOException.class, () -> late.client.send(ControlChannel.READY));
+        orphan.awaitEnded("when the manager's channel closed");
+    }
+
+    @Test
     void aSocketThatCannotBeCreatedSaysWhereAndWhy() {
         Path nowhere = dir.resolve("missing").resolve("x.control");
         IOException e = assertThrows(IOException.class, () -> ControlChannel.open(nowhere));
@@ -272,7 +282,7 @@ class ControlChannelTest {
     @Test
     void linesAreSplitWhereverTheReadsEnd() throws Exception {
         Pipe pipe = Pipe.open();
-        ControlChannel.LineReader lines = new ControlChannel.LineReader();
+        ControlLines lines = new ControlLines();
         pipe.sink().write(ByteBuffer.wrap("rea".getBytes(StandardCharsets.UTF_8)));
         lines.readFrom(pipe.source());
         assertNull(lines.next());
@@ -294,9 +304,9 @@ class ControlChannelTest {
 
     @Test
     void aLineWithABreakOrOverTheLimitCannotBeSent() {
-        assertThrows(IllegalArgumentException.class, () -> ControlChannel.encode("two\nlines"));
-        assertThrows(IllegalArgumentException.class, () -> ControlChannel.encode("x".repeat(ControlChannel.MAX_LINE_BYTES + 1)));
-        assertEquals(ControlChannel.MAX_LINE_BYTES + 1, ControlChannel.encode("x".repeat(ControlChannel.MAX_LINE_BYTES)).length);
+        assertThrows(IllegalArgumentException.class, () -> ControlLines.encode("two\nlines"));
+        assertThrows(IllegalArgumentException.class, () -> ControlLines.encode("x".repeat(ControlChannel.MAX_LINE_BYTES + 1)));
+        assertEquals(ControlChannel.MAX_LINE_BYTES + 1, ControlLines.encode("x".repeat(ControlChannel.MAX_LINE_BYTES)).length);
     }
 
     @Test
