@@ -58,12 +58,22 @@ public final class ServerProcess implements AutoCloseable {
 
     /** The command line that runs {@code server} with {@code flags} and extra modules (handler jars) on the module path. */
     public static List<String> command(List<Path> modules, List<String> flags) {
+        return command(List.of(), modules, flags);
+    }
+
+    /**
+     * The command line that runs {@code server} with {@code flags}, extra modules on the module
+     * path, and extra JVM options for the manager ({@code managerOptions}, where bin/server puts
+     * STARLING_MANAGER_OPTS).
+     */
+    public static List<String> command(List<String> managerOptions, List<Path> modules, List<String> flags) {
         StringBuilder modulePath = new StringBuilder(lib().toString());
         modules.forEach(m -> modulePath.append(java.io.File.pathSeparator).append(m));
         // The same JVM options as bin/server gives the manager.
         List<String> command = new ArrayList<>(List.of(java(), "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--enable-native-access=org.jnrproject.jffi", "-Djffi.unsafe.disabled=true",
-                "--module-path", modulePath.toString(), "--module", "dev.starling.cli/dev.starling.cli.internal.Main"));
+                "--enable-native-access=org.jnrproject.jffi", "-Djffi.unsafe.disabled=true"));
+        command.addAll(managerOptions);
+        command.addAll(List.of("--module-path", modulePath.toString(), "--module", "dev.starling.cli/dev.starling.cli.internal.Main"));
         command.addAll(flags);
         return command;
     }

@@ -118,6 +118,7 @@ class OperationsTest {
         assertTrue(out.contains("killed 1 worker(s) of a previous run (manager pid " + crashed.pid() + ", gone)"), out);
         assertTrue(out.contains("pids " + frozen), out);
         assertFalse(Files.exists(Path.of("/dev/shm/starling-" + crashed.pid() + ".scoreboard")), "its scoreboard is removed");
+        assertFalse(Files.exists(Path.of("/dev/shm/starling-" + crashed.pid() + ".control")), "its control socket is removed");
     }
 
     @Test

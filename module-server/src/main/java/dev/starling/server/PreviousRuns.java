@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 
 /**
  * What a crashed earlier run may have left: a pid file naming a manager that is gone (or one
- * that still runs), and scoreboards of dead managers whose workers still hold them.
+ * that still runs), scoreboards of dead managers whose workers still hold them, and their
+ * control sockets.
  */
 final class PreviousRuns {
 
@@ -53,13 +54,19 @@ final class PreviousRuns {
     }
 
     /**
-     * Kills workers still holding the scoreboard of a manager that died (they would exit by
-     * themselves within their accept deadline, unless they hang), and removes such scoreboards.
+     * Kills workers still holding the scoreboard of a manager that died (they exit by themselves
+     * when its control connection ends, unless they hang), and removes such scoreboards and the
+     * control sockets of such managers.
      */
     static void sweepScoreboards(Path dir) {
         try (var files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().matches("starling-\\d+\\.scoreboard")).toList()) {
-                sweep(file);
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.matches("starling-\\d+\\.scoreboard")) {
+                    sweep(file);
+                } else if (name.matches("starling-\\d+\\.control") && !alive(managerPid(name, ".control"))) {
+                    deleteLeftover(file);
+                }
             }
         } catch (IOException e) {
             LOG.log(WARNING, () -> "cannot look for scoreboards of earlier runs in " + dir + ": " + e);
@@ -67,9 +74,8 @@ final class PreviousRuns {
     }
 
     private static void sweep(Path file) {
-        String name = file.getFileName().toString();
-        long managerPid = Long.parseLong(name.substring("starling-".length(), name.length() - ".scoreboard".length()));
-        if (ProcessHandle.of(managerPid).map(ProcessHandle::isAlive).orElse(false)) {
+        long managerPid = managerPid(file.getFileName().toString(), ".scoreboard");
+        if (alive(managerPid)) {
             return; // a running server's
         }
         try (Scoreboard board = Scoreboard.open(file, false)) {
@@ -88,6 +94,19 @@ final class PreviousRuns {
         } catch (IOException e) {
             LOG.log(WARNING, () -> "cannot read " + file + " of a previous run: " + e + "; removing it");
         }
+        deleteLeftover(file);
+    }
+
+    /** The pid in {@code starling-PID.SUFFIX}. */
+    private static long managerPid(String name, String suffix) {
+        return Long.parseLong(name.substring("starling-".length(), name.length() - suffix.length()));
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static void deleteLeftover(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {

@@ -82,6 +82,7 @@ public final class Manager {
     private final Map<WorkerProcess, Long> ids = new IdentityHashMap<>();
     private Supervisor policy;
     private Scoreboard scoreboard;
+    private ControlChannel control;
     private final WorkerProcess.Listener listener = new WorkerProcess.Listener() {
         @Override
         public void ready(WorkerProcess worker) {
@@ -136,6 +137,13 @@ public final class Manager {
             PidFile.delete(config.pidFile(), pid);
             throw new CannotStart("cannot create the scoreboard " + Scoreboard.defaultPath(pid) + ": " + reason(e), e);
         }
+        try {
+            control = ControlChannel.open(ControlChannel.defaultPath(pid));
+        } catch (IOException e) {
+            PidFile.delete(config.pidFile(), pid);
+            scoreboard.delete();
+            throw new CannotStart("cannot open the control socket " + ControlChannel.defaultPath(pid) + ": " + reason(e), e);
+        }
         // If the manager's JVM ends any other way (an error, System.exit), take the workers along.
         Thread killer = new Thread(this::killAll, "kill workers on exit");
         Runtime.getRuntime().addShutdownHook(killer);
@@ -145,6 +153,7 @@ public final class Manager {
             }
             return supervise();
         } finally {
+            control.close();
             PidFile.delete(config.pidFile(), pid);
             try {
                 scoreboard.delete();
@@ -231,7 +240,8 @@ public final class Manager {
         }
         WorkerProcess w;
         try {
-            w = WorkerProcess.start(spawn.slot(), spawn.generation(), config.command(), scoreboard, row, listener, config.shared());
+            w = WorkerProcess.start(spawn.slot(), spawn.generation(), config.command(), scoreboard, row, listener, config.shared(),
+                    control);
         } catch (IOException e) {
             execute(policy.spawnFailed(spawn.worker(), String.valueOf(e.getMessage()), now));
             return;

@@ -2,18 +2,28 @@ package dev.starling.worker;
 
 import static java.lang.System.Logger.Level.WARNING;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
-/** One worker JVM started by the {@link Manager}, with the thread that reads its standard output. */
+/**
+ * One worker JVM started by the {@link Manager}: its process, its session on the
+ * {@link ControlChannel}, and the threads that copy its output ({@link WorkerOutput}).
+ */
 final class WorkerProcess {
 
     private static final System.Logger LOG = System.getLogger(WorkerProcess.class.getName());
 
-    /** What a worker's standard output tells its manager. */
+    /** How long after a worker's exit its output may take to reach the end before the exit is reported anyway (a child of the worker may hold the pipe). */
+    private static final long OUTPUT_GRACE_MILLIS = 1000;
+
+    /**
+     * What the manager learns about a worker. {@link #ready} and {@link #retiring} are called on
+     * the control channel's thread, {@link #exited} on a thread of the JDK's process reaper or of
+     * the output copy; each must return quickly.
+     */
     interface Listener {
         /** The worker accepts connections now. */
         void ready(WorkerProcess worker);
@@ -21,7 +31,7 @@ final class WorkerProcess {
         /** The worker served its share of requests and asks to be replaced. */
         void retiring(WorkerProcess worker);
 
-        /** The process ended (its exit status is available). */
+        /** The process ended (its exit status is available) and what it wrote has been copied. */
         void exited(WorkerProcess worker);
     }
 
@@ -29,75 +39,114 @@ final class WorkerProcess {
     final int generation;
     /** This worker's row of the scoreboard. */
     final int row;
-    /** When a hung worker that was asked to stop gets SIGKILL (System.nanoTime), or 0. */
-    long killAtNanos;
     final java.lang.Process process;
     final long pid;
+    /** This worker's connection to the manager; for messages to the worker. */
+    final ControlChannel.Session control;
     volatile boolean ready;
     volatile boolean stopping;
+    private final Listener listener;
+    private boolean warnedUnknown;
 
-    private WorkerProcess(int slot, int generation, int row, java.lang.Process process) {
+    private WorkerProcess(int slot, int generation, int row, java.lang.Process process, ControlChannel.Session control,
+                          Listener listener) {
         this.slot = slot;
         this.generation = generation;
         this.row = row;
         this.process = process;
         this.pid = process.pid();
+        this.control = control;
+        this.listener = listener;
     }
 
     /**
      * Starts a worker. ProcessBuilder serves here: it starts the JVM with only fds 0–2 (where
      * posix_spawnp leaks every non-CLOEXEC fd of the manager into the child), standard input
      * inherited passes the shared listening socket the manager put on fd 0, and
-     * {@code onExit()} reports a death within ~20 ms, SIGKILL included.
+     * {@code onExit()} reports a death within ~20 ms, SIGKILL included. Standard output and
+     * error are pipes, copied to the manager's own with the worker's pid in front of each line.
+     * Call from the manager's thread.
      */
     static WorkerProcess start(int slot, int generation, List<String> command, Scoreboard scoreboard, int row,
-                               Listener listener, java.util.Optional<SharedListeners> shared) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.INHERIT)
-                .redirectError(ProcessBuilder.Redirect.INHERIT);
+                               Listener listener, Optional<SharedListeners> shared, ControlChannel channel) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT);
         builder.environment().put(ManagerLink.ENV_MANAGER_PID, Long.toString(ProcessHandle.current().pid()));
         builder.environment().put(ManagerLink.ENV_SLOT, Integer.toString(slot));
         builder.environment().put(ManagerLink.ENV_GENERATION, Integer.toString(generation));
         builder.environment().put(ManagerLink.ENV_SCOREBOARD, scoreboard.file().toString());
         builder.environment().put(ManagerLink.ENV_ROW, Integer.toString(row));
-        // Several listeners: standard input carries them all (SharedListeners), not one socket.
-        java.lang.Process process = shared.isPresent() ? shared.get().start(builder) : builder.start();
-        WorkerProcess worker = new WorkerProcess(slot, generation, row, process);
+        ControlChannel.Session session = channel.newSession();
+        builder.environment().put(ControlChannel.ENV_SOCKET, channel.path().toString());
+        builder.environment().put(ControlChannel.ENV_TOKEN, session.token());
+        java.lang.Process process;
+        try {
+            // Several listeners: standard input carries them all (SharedListeners), not one socket.
+            process = shared.isPresent() ? shared.get().start(builder) : builder.start();
+        } catch (IOException | RuntimeException e) {
+            session.close();
+            throw e;
+        }
+        WorkerProcess worker = new WorkerProcess(slot, generation, row, process, session, listener);
         // The JVM needs far longer to boot than this takes, so the row is ours before the worker writes it.
         scoreboard.claim(row, worker.pid, slot, generation);
-        Thread.ofVirtual().name("stdout of worker " + worker.pid).start(() -> worker.copyOutput(listener));
-        worker.process.onExit().thenRun(() -> listener.exited(worker));
+        session.attach(worker.new Messages());
+        CompletableFuture<Void> copied = CompletableFuture.allOf(
+                WorkerOutput.copy(process.getInputStream(), System.out, worker.pid, "stdout"),
+                WorkerOutput.copy(process.getErrorStream(), System.err, worker.pid, "stderr"));
+        // Its last words (why it could not start, say) are in the manager's output before the manager says it exited.
+        process.onExit().thenRun(() -> copied.completeOnTimeout(null, OUTPUT_GRACE_MILLIS, TimeUnit.MILLISECONDS)
+                .thenRun(() -> {
+                    session.close();
+                    listener.exited(worker);
+                }));
         return worker;
     }
 
-    private void copyOutput(Listener listener) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.equals(ManagerLink.READY_LINE)) {
+    /** What the worker says on the control channel; the verbs are those of {@link ControlChannel}'s protocol. */
+    private final class Messages implements ControlChannel.Peer {
+        @Override
+        public void received(String line) {
+            switch (line) {
+                case ControlChannel.READY -> {
                     ready = true;
-                    listener.ready(this);
-                } else if (line.equals(ManagerLink.RETIRE_LINE)) {
-                    listener.retiring(this);
-                } else {
-                    System.out.println(line);
+                    listener.ready(WorkerProcess.this);
+                }
+                case ControlChannel.RETIRE -> listener.retiring(WorkerProcess.this);
+                default -> {
+                    if (!warnedUnknown) {
+                        warnedUnknown = true;
+                        LOG.log(WARNING, () -> WorkerProcess.this + ": unknown control message ignored ("
+                                + line.length() + " characters); later ones are ignored quietly");
+                    }
                 }
             }
-        } catch (IOException e) {
-            LOG.log(WARNING, () -> this + ": reading its output failed: " + e);
+        }
+
+        @Override
+        public void disconnected() {
+            LOG.log(System.Logger.Level.DEBUG, () -> WorkerProcess.this + ": control connection closed");
+        }
+
+        @Override
+        public String toString() {
+            return WorkerProcess.this.toString();
         }
     }
 
-    /** Asks for a graceful stop (SIGTERM: the worker drains). */
+    /**
+     * Asks for a graceful stop (SIGTERM: the worker drains). Through the process handle: the
+     * {@code Process} methods would also close the pipes, and what the worker says while it
+     * drains would be lost.
+     */
     void stop() {
         stopping = true;
-        process.destroy();
+        process.toHandle().destroy();
     }
 
-    /** Ends the process now (SIGKILL). */
+    /** Ends the process now (SIGKILL); what it wrote before still reaches the manager's output. */
     void kill() {
         stopping = true;
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     boolean alive() {

@@ -22,8 +22,9 @@ import java.util.ServiceLoader;
 
 /**
  * The training run for the JDK's AOT cache ({@code -XX:AOTCacheOutput}, JDK 25): does what a
- * worker does at start and for its first requests (find providers, prepare {@code http1}, bind,
- * accept, parse, answer), on a loopback port of its own, then exits. The build (module-cli's
+ * worker does at start and for its first requests (connect to a stand-in manager's control
+ * socket, find providers, prepare {@code http1}, bind, accept, parse, answer), on a loopback
+ * port of its own, then exits. The build (module-cli's
  * aot-cache profile) runs it once at package time; every worker then maps the cache
  * read-only, starts faster, and shares those pages with the other workers.
  */
@@ -35,6 +36,13 @@ public final class TrainingRun {
     }
 
     public static void main(String[] args) throws Exception {
+        // A worker's first act: its control connection to the manager (a JDK UNIX socket).
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("starling-training");
+        try {
+            dev.starling.worker.ManagerLink.rehearse(dir);
+        } finally {
+            java.nio.file.Files.deleteIfExists(dir);
+        }
         WorkerMain.WorkerContext context = new WorkerMain.WorkerContext(Map.of(), ModuleLayer.boot(),
                 Server.NAME + "/" + Server.version());
         Process http = Providers.byName(ServiceLoader.load(Process.class), Process::name, "protocol", "http1");

@@ -29,8 +29,9 @@ import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The entry point of a worker process: binds, prepares the protocol, tells the manager it is
- * ready, and serves until drained (SIGTERM) or orphaned.
+ * The entry point of a worker process: connects to its manager, binds, prepares the protocol,
+ * tells the manager it is ready, and serves until drained (SIGTERM) or orphaned (its manager's
+ * control connection ended, or its parent changed).
  */
 public final class WorkerMain {
 
@@ -45,6 +46,22 @@ public final class WorkerMain {
     public static void main(String[] args) throws InterruptedException {
         long pid = ProcessHandle.current().pid();
         Optional<ManagerLink> link = ManagerLink.fromEnvironment();
+        if (link.isPresent()) {
+            try {
+                link.get().connect();
+            } catch (IOException e) {
+                System.err.println("starling: worker pid " + pid + " cannot start: " + e.getMessage());
+                System.exit(EXIT_CONFIG);
+                return;
+            }
+            // Whatever the listeners are doing (a steady stream of connections never lets an
+            // accept deadline pass), a worker without a manager must not go on serving.
+            link.get().onManagerGone(() -> {
+                LOG.log(WARNING, () -> "worker pid " + pid + ": manager pid " + link.get().managerPid()
+                        + " is gone (its control connection ended); exiting");
+                System.exit(0);
+            });
+        }
         WorkerGroup group;
         try {
             group = start(ServerConfig.fromArguments(Arrays.asList(args)), link);
