@@ -240,6 +240,8 @@ final class ControlChannel implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(ERROR, () -> "manager pid " + ProcessHandle.current().pid() + ": the control channel " + path
                     + " failed: " + e + "; every worker loses its connection and exits");
+            // New workers must fail to connect (and exit, which the manager sees), not wait unheard.
+            closeQuietly(server);
         } finally {
             for (SelectionKey key : List.copyOf(selector.keys())) {
                 if (key.attachment() instanceof Connection c) {
