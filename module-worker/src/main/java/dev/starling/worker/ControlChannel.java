@@ -332,11 +332,10 @@ final class ControlChannel implements AutoCloseable {
 
     /** Closes {@code c}, logging why once: it broke the protocol, or failed. */
     private void drop(Connection c, String why) {
-        if (!c.channel.isOpen()) {
-            return;
+        if (c.channel.isOpen()) {
+            String who = c.session == null ? "an unauthenticated control connection" : "the control connection of " + c.session;
+            LOG.log(WARNING, () -> "manager pid " + ProcessHandle.current().pid() + ": " + who + " " + why + "; closed");
         }
-        String who = c.session == null ? "an unauthenticated control connection" : "the control connection of " + c.session;
-        LOG.log(WARNING, () -> "manager pid " + ProcessHandle.current().pid() + ": " + who + " " + why + "; closed");
         end(c);
     }
 
