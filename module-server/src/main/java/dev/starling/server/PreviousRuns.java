@@ -91,6 +91,9 @@ final class PreviousRuns {
                         + ", gone) that still held " + file + ": pids "
                         + leftovers.stream().map(h -> String.valueOf(h.pid())).collect(Collectors.joining(", ")));
             }
+        } catch (java.nio.file.NoSuchFileException sweptMeanwhile) {
+            // Another manager starting at the same time swept it first.
+            return;
         } catch (IOException e) {
             LOG.log(WARNING, () -> "cannot read " + file + " of a previous run: " + e + "; removing it");
         }

@@ -240,6 +240,8 @@ final class ControlChannel implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.log(ERROR, () -> "manager pid " + ProcessHandle.current().pid() + ": the control channel " + path
                     + " failed: " + e + "; every worker loses its connection and exits");
+            // New workers must fail to connect (and exit, which the manager sees), not wait unheard.
+            closeQuietly(server);
         } finally {
             for (SelectionKey key : List.copyOf(selector.keys())) {
                 if (key.attachment() instanceof Connection c) {
@@ -330,11 +332,10 @@ final class ControlChannel implements AutoCloseable {
 
     /** Closes {@code c}, logging why once: it broke the protocol, or failed. */
     private void drop(Connection c, String why) {
-        if (!c.channel.isOpen()) {
-            return;
+        if (c.channel.isOpen()) {
+            String who = c.session == null ? "an unauthenticated control connection" : "the control connection of " + c.session;
+            LOG.log(WARNING, () -> "manager pid " + ProcessHandle.current().pid() + ": " + who + " " + why + "; closed");
         }
-        String who = c.session == null ? "an unauthenticated control connection" : "the control connection of " + c.session;
-        LOG.log(WARNING, () -> "manager pid " + ProcessHandle.current().pid() + ": " + who + " " + why + "; closed");
         end(c);
     }
 
