@@ -1,8 +1,8 @@
 /**
  * Transports and process management: the {@link dev.starling.worker.Worker} SPI with its
  * built-in {@code tcp}, {@code tls} and {@code unix} providers, the {@link dev.starling.worker.DatagramWorker}
- * SPI with {@code udp}, the {@link dev.starling.worker.WorkerGroup} that accepts and
- * serves connections inside a worker process, and the {@link dev.starling.worker.Manager} that
+ * SPI with {@code udp}, the {@link dev.starling.worker.supervisor.WorkerGroup} that accepts and
+ * serves connections inside a worker process, and the {@link dev.starling.worker.supervisor.Manager} that
  * starts worker processes and keeps them alive.
  *
  * @uses dev.starling.worker.Worker
@@ -19,7 +19,10 @@ module dev.starling.worker {
     // without this, the first native call fails with NoClassDefFoundError: org/objectweb/asm/ClassVisitor.
     requires org.objectweb.asm;
 
+    // The transport SPI, for anyone who writes a transport.
     exports dev.starling.worker;
+    // The supervisor (manager, scoreboard, the worker's serving loop): the server and the CLI only.
+    exports dev.starling.worker.supervisor to dev.starling.server, dev.starling.cli;
     // Not an API: jnr-ffi implements SocketLibrary in a module of its own, which needs the package exported.
     exports dev.starling.worker.ffi;
 

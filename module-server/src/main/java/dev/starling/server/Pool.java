@@ -1,6 +1,6 @@
 package dev.starling.server;
 
-import dev.starling.worker.Spares;
+import dev.starling.worker.supervisor.Spares;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -3,8 +3,8 @@ package dev.starling.server;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
-import dev.starling.worker.Scoreboard;
-import dev.starling.worker.WorkerStatus;
+import dev.starling.worker.supervisor.Scoreboard;
+import dev.starling.worker.supervisor.WorkerStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

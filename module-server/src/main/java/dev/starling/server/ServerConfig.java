@@ -1,6 +1,6 @@
 package dev.starling.server;
 
-import dev.starling.worker.Spares;
+import dev.starling.worker.supervisor.Spares;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

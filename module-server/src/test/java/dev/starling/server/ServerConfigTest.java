@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class ServerConfigTest {
 
     private static ServerConfig config(int port) {
-        return new ServerConfig("127.0.0.1", port, false, new Pool(2, 100, 1000, 500, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(7), Optional.of(new dev.starling.worker.Spares(1, 3, 8)), Duration.ofSeconds(9)), Duration.ofMillis(500), Duration.ofSeconds(30), "tcp", "http1",
+        return new ServerConfig("127.0.0.1", port, false, new Pool(2, 100, 1000, 500, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(7), Optional.of(new dev.starling.worker.supervisor.Spares(1, 3, 8)), Duration.ofSeconds(9)), Duration.ofMillis(500), Duration.ofSeconds(30), "tcp", "http1",
                 Optional.of(Path.of("/tmp/s.pid")), Map.of("handler", "welcome", "max-header-size", "4096"));
     }
 

@@ -8,7 +8,7 @@ import java.time.Duration;
 
 /**
  * A bound datagram socket of one worker process. {@link #receive} is called from one thread at
- * a time (the receive loop of a {@link WorkerGroup}); {@link #close} may be called from any.
+ * a time (the receive loop of a {@code WorkerGroup}); {@link #close} may be called from any.
  */
 public interface DatagramListener extends Closeable {
 

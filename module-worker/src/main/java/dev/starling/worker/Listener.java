@@ -8,7 +8,7 @@ import java.time.Duration;
 
 /**
  * A bound listening endpoint of one worker process. {@link #accept} is called from one thread
- * at a time (the accept loop of a {@link WorkerGroup}); {@link #close} may be called from any.
+ * at a time (the accept loop of a {@code WorkerGroup}); {@link #close} may be called from any.
  */
 public interface Listener extends Closeable {
 

@@ -16,7 +16,7 @@ import java.util.OptionalInt;
  *                   passed it
  * @param handedOver with {@link ListenMode#INHERITED}: the descriptor of the listening socket
  *                   the manager handed this worker among several (see
- *                   {@link SharedListeners}), owned by the worker from now on; empty when the
+ *                   {@code SharedListeners}), owned by the worker from now on; empty when the
  *                   one socket is on fd 0. Always empty with {@link ListenMode#REUSEPORT}.
  * @param settings   the server's settings by flag name without dashes (e.g. {@code tls-cert}); a
  *                   transport reads the ones it understands and ignores the others

@@ -4,7 +4,7 @@ import dev.starling.server.Pool;
 import dev.starling.server.Server;
 import dev.starling.server.ServerConfig;
 import dev.starling.server.StartupException;
-import dev.starling.worker.Spares;
+import dev.starling.worker.supervisor.Spares;
 import dev.starling.server.ListenSpec;
 import java.nio.file.Path;
 import java.time.Duration;

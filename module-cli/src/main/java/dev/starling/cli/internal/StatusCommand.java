@@ -1,7 +1,7 @@
 package dev.starling.cli.internal;
 
-import dev.starling.worker.Scoreboard;
-import dev.starling.worker.WorkerStatus;
+import dev.starling.worker.supervisor.Scoreboard;
+import dev.starling.worker.supervisor.WorkerStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

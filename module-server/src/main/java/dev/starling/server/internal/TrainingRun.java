@@ -7,7 +7,7 @@ import dev.starling.server.Server;
 import dev.starling.worker.Listener;
 import dev.starling.worker.Worker;
 import dev.starling.worker.WorkerConfig;
-import dev.starling.worker.WorkerGroup;
+import dev.starling.worker.supervisor.WorkerGroup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +39,7 @@ public final class TrainingRun {
         // A worker's first act: its control connection to the manager (a JDK UNIX socket).
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("starling-training");
         try {
-            dev.starling.worker.ManagerLink.rehearse(dir);
+            dev.starling.worker.supervisor.ManagerLink.rehearse(dir);
         } finally {
             java.nio.file.Files.deleteIfExists(dir);
         }

@@ -9,7 +9,7 @@ import dev.starling.worker.DatagramListener;
 import dev.starling.worker.DatagramWorker;
 import dev.starling.worker.Endpoint;
 import dev.starling.worker.WorkerConfig;
-import dev.starling.worker.WorkerGroup;
+import dev.starling.worker.supervisor.WorkerGroup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -12,7 +12,7 @@ import dev.starling.worker.Endpoint;
 import dev.starling.worker.Listener;
 import dev.starling.worker.Worker;
 import dev.starling.worker.WorkerConfig;
-import dev.starling.worker.WorkerGroup;
+import dev.starling.worker.supervisor.WorkerGroup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

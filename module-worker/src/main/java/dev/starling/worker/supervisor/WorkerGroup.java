@@ -1,5 +1,7 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
+import dev.starling.worker.DatagramListener;
+import dev.starling.worker.Listener;
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;

@@ -1,4 +1,4 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
 import dev.starling.worker.internal.Native;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
 /**
  * The adaptive pool, as Apache prefork's MinSpareServers/MaxSpareServers: every second the

@@ -1,5 +1,6 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
+import dev.starling.worker.Endpoint;
 import dev.starling.worker.internal.DescriptorPassing;
 import dev.starling.worker.internal.NativeSockets;
 import java.io.Closeable;

@@ -1,4 +1,4 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

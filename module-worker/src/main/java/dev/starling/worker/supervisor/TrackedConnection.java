@@ -1,4 +1,4 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
 import dev.starling.process.Connection;
 import dev.starling.process.ForwardingConnection;

@@ -1,5 +1,7 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
+import dev.starling.worker.Listener;
+import dev.starling.worker.WorkerConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package dev.starling.worker;
+package dev.starling.worker.supervisor;
 
+import dev.starling.worker.Worker;
 import static java.lang.System.Logger.Level.ERROR;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
