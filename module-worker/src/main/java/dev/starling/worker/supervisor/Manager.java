@@ -192,7 +192,7 @@ public final class Manager {
         return policy.exitStatus();
     }
 
-    private List<Supervisor.Action> handle(Event event, long now) {
+    private List<Action> handle(Event event, long now) {
         return switch (event) {
             case Event.Ready r -> idOf(r.worker()).map(id -> policy.ready(id, now)).orElse(List.of());
             case Event.Retiring r -> idOf(r.worker()).map(id -> policy.retiring(id, now)).orElse(List.of());
@@ -215,15 +215,15 @@ public final class Manager {
         return Optional.ofNullable(ids.get(worker));
     }
 
-    private void execute(List<Supervisor.Action> actions) {
-        for (Supervisor.Action action : actions) {
+    private void execute(List<Action> actions) {
+        for (Action action : actions) {
             switch (action) {
-                case Supervisor.Action.Spawn s -> spawn(s);
-                case Supervisor.Action.Stop s -> process(s.worker()).ifPresent(WorkerProcess::stop);
-                case Supervisor.Action.Kill k -> process(k.worker()).ifPresent(WorkerProcess::kill);
-                case Supervisor.Action.DumpThreads d -> process(d.worker()).ifPresent(this::dumpThreads);
-                case Supervisor.Action.CloseListeners c -> closeListeners();
-                case Supervisor.Action.Log l -> LOG.log(l.level(), "manager pid " + pid + ": " + l.message());
+                case Action.Spawn s -> spawn(s);
+                case Action.Stop s -> process(s.worker()).ifPresent(WorkerProcess::stop);
+                case Action.Kill k -> process(k.worker()).ifPresent(WorkerProcess::kill);
+                case Action.DumpThreads d -> process(d.worker()).ifPresent(this::dumpThreads);
+                case Action.CloseListeners c -> closeListeners();
+                case Action.Log l -> LOG.log(l.level(), "manager pid " + pid + ": " + l.message());
             }
         }
     }
@@ -232,7 +232,7 @@ public final class Manager {
         return Optional.ofNullable(processes.get(id));
     }
 
-    private void spawn(Supervisor.Action.Spawn spawn) {
+    private void spawn(Action.Spawn spawn) {
         long now = System.nanoTime();
         int row = rowsInUse.nextClearBit(0);
         if (row >= scoreboard.rows()) {
@@ -270,14 +270,14 @@ public final class Manager {
     }
 
     /** What the scoreboard shows of worker {@code id}, for the policy. */
-    private Optional<Supervisor.Observation> observe(long id) {
+    private Optional<Probe.Observation> observe(long id) {
         WorkerProcess w = processes.get(id);
         if (w == null) {
             return Optional.empty();
         }
         Instant now = Instant.now();
         return scoreboard.read(w.row).filter(s -> s.pid() == w.pid && s.state() != WorkerStatus.State.STARTING)
-                .map(s -> new Supervisor.Observation(s.state() == WorkerStatus.State.IDLE,
+                .map(s -> new Probe.Observation(s.state() == WorkerStatus.State.IDLE,
                         Duration.between(s.heartbeat(), now), s.inFlight(), s.requestLine()));
     }
 

@@ -1,6 +1,5 @@
 package dev.starling.worker.supervisor;
 
-import dev.starling.worker.Worker;
 import static java.lang.System.Logger.Level.ERROR;
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -67,50 +66,7 @@ final class Supervisor {
     /** The longest time between two ticks. */
     static final Duration TICK = Duration.ofMillis(250);
 
-    /** What the manager must do. Worker ids are the policy's; the manager maps them to processes. */
-    sealed interface Action {
-        /** Start a worker process for {@code slot}; report {@link #started} or {@link #spawnFailed}. */
-        record Spawn(long worker, int slot, int generation) implements Action {
-        }
 
-        /** Ask a worker to drain and exit (SIGTERM). */
-        record Stop(long worker) implements Action {
-        }
-
-        /** End a worker now (SIGKILL). */
-        record Kill(long worker) implements Action {
-        }
-
-        /** Ask a worker's JVM for a thread dump on its stderr (SIGQUIT). */
-        record DumpThreads(long worker) implements Action {
-        }
-
-        /** Close the manager's own copies of the listening sockets: no worker will take over from the last ones. */
-        record CloseListeners() implements Action {
-        }
-
-        /** Write a line to the manager's log. */
-        record Log(System.Logger.Level level, String message) implements Action {
-        }
-    }
-
-    /**
-     * What the scoreboard shows of a worker.
-     *
-     * @param idle           accepting, with no request in flight
-     * @param sinceHeartbeat how long ago the worker last published
-     * @param inFlight       requests in flight
-     * @param oldestRequest  the oldest one's request line, or empty
-     */
-    record Observation(boolean idle, Duration sinceHeartbeat, long inFlight, String oldestRequest) {
-    }
-
-    /** Reads the scoreboard for the policy. */
-    @FunctionalInterface
-    interface Probe {
-        /** What the worker with this id last published, or empty when its row shows nothing (yet). */
-        Optional<Observation> observe(long worker);
-    }
 
     /**
      * A slot waiting to restart after failures, for {@code server status}.
@@ -127,8 +83,8 @@ final class Supervisor {
     private final ManagerConfig config;
     private final Probe probe;
     private final List<Slot> slots = new ArrayList<>();
-    private final Map<Long, Worker> live = new LinkedHashMap<>();
-    private final Set<Worker> draining = new LinkedHashSet<>();
+    private final Map<Long, ManagedWorker> live = new LinkedHashMap<>();
+    private final Set<ManagedWorker> draining = new LinkedHashSet<>();
     private final List<Action> out = new ArrayList<>();
     private Phase phase = Phase.STARTING;
     private long nextId = 1;
@@ -158,7 +114,7 @@ final class Supervisor {
 
     /** The worker process {@code worker} was started as {@code pid}. */
     List<Action> started(long worker, long pid, long now) {
-        Worker w = live.get(worker);
+        ManagedWorker w = live.get(worker);
         if (w != null) {
             w.pid = pid;
             if (phase != Phase.STARTING) {
@@ -170,7 +126,7 @@ final class Supervisor {
 
     /** The worker process could not be started at all (the JVM did not run). */
     List<Action> spawnFailed(long worker, String why, long now) {
-        Worker w = live.remove(worker);
+        ManagedWorker w = live.remove(worker);
         if (w != null) {
             log(ERROR, "cannot start a worker for slot " + w.slot + ": " + why);
             lost(w, "could not be started", now);
@@ -180,7 +136,7 @@ final class Supervisor {
 
     /** The worker accepts connections now. */
     List<Action> ready(long worker, long now) {
-        Worker w = live.get(worker);
+        ManagedWorker w = live.get(worker);
         if (w == null || w.stopping) {
             return tick(now);
         }
@@ -200,7 +156,7 @@ final class Supervisor {
 
     /** The worker served its share of requests and asks for a successor. */
     List<Action> retiring(long worker, long now) {
-        Worker w = live.get(worker);
+        ManagedWorker w = live.get(worker);
         Slot slot = w == null ? null : slotOf(w);
         if (slot != null && w == slot.active && phase == Phase.RUNNING && !slot.retire) {
             slot.retire = true;
@@ -211,7 +167,7 @@ final class Supervisor {
 
     /** The worker process ended; {@code how} says how, e.g. "exited with status 1". */
     List<Action> exited(long worker, String how, long now) {
-        Worker w = live.remove(worker);
+        ManagedWorker w = live.remove(worker);
         if (w == null) {
             return tick(now);
         }
@@ -287,7 +243,7 @@ final class Supervisor {
                 next = due;
             }
         }
-        for (Worker w : draining) {
+        for (ManagedWorker w : draining) {
             if (w.killAt != 0 && w.killAt - next < 0) {
                 next = w.killAt;
             }
@@ -343,7 +299,7 @@ final class Supervisor {
     private void failStart(String why, long now) {
         log(ERROR, why + "; stopping");
         phase = Phase.START_FAILED;
-        for (Worker w : live.values()) {
+        for (ManagedWorker w : live.values()) {
             w.stopping = true;
             draining.add(w);
             out.add(new Action.Kill(w.id));
@@ -398,7 +354,7 @@ final class Supervisor {
         }
     }
 
-    private boolean servesTarget(Worker w) {
+    private boolean servesTarget(ManagedWorker w) {
         return w != null && w.ready && !w.stopping && w.generation >= reloadTarget;
     }
 
@@ -432,8 +388,8 @@ final class Supervisor {
     }
 
     private void takeOver(Slot slot, long now) {
-        Worker old = slot.active;
-        Worker successor = slot.successor;
+        ManagedWorker old = slot.active;
+        ManagedWorker successor = slot.successor;
         slot.active = successor;
         slot.successor = null;
         slot.retire = false;
@@ -444,7 +400,7 @@ final class Supervisor {
     }
 
     /** What a slot does when its worker ends without having been asked to: exit, hang, or no ready in time. */
-    private void lost(Worker w, String how, long now) {
+    private void lost(ManagedWorker w, String how, long now) {
         Slot slot = slotOf(w);
         if (slot == null) {
             return;
@@ -475,7 +431,7 @@ final class Supervisor {
     }
 
     /** Counts a failure of {@code slot}'s worker and sets its next start; returns the wait. */
-    private long recordFailure(Slot slot, Worker w, long now) {
+    private long recordFailure(Slot slot, ManagedWorker w, long now) {
         slot.failures++;
         long delay = slot.failures <= 1 ? 0 : Math.min(MAX_BACKOFF.toNanos(), Duration.ofSeconds(1).toNanos() << Math.min(slot.failures - 2, 20));
         slot.restartAt = now + delay;
@@ -525,20 +481,20 @@ final class Supervisor {
         return gone;
     }
 
-    private boolean isIdle(Worker w) {
-        return w.ready && probe.observe(w.id).map(Observation::idle).orElse(false);
+    private boolean isIdle(ManagedWorker w) {
+        return w.ready && probe.observe(w.id).map(Probe.Observation::idle).orElse(false);
     }
 
     /** A worker whose heartbeat stopped: dump its threads, kill it shortly after, restart its slot now. */
     private void findHung(long now) {
         for (Slot slot : List.copyOf(slots)) {
-            for (Worker w : new Worker[] {slot.active, slot.successor}) {
+            for (ManagedWorker w : new ManagedWorker[] {slot.active, slot.successor}) {
                 if (w == null || !w.ready || w.stopping) {
                     continue;
                 }
-                Optional<Observation> seen = probe.observe(w.id);
+                Optional<Probe.Observation> seen = probe.observe(w.id);
                 if (seen.isPresent() && seen.get().sinceHeartbeat().compareTo(config.workerTimeout()) > 0) {
-                    Observation o = seen.get();
+                    Probe.Observation o = seen.get();
                     log(WARNING, w + ": heartbeat stopped " + o.sinceHeartbeat().toSeconds() + " s ago (--worker-timeout "
                             + config.workerTimeout().toSeconds() + " s) with " + o.inFlight() + " request(s) in flight"
                             + (o.oldestRequest().isEmpty() ? "" : " (oldest: " + o.oldestRequest() + ")")
@@ -553,7 +509,7 @@ final class Supervisor {
 
     /** A worker that did not accept within the ready timeout is treated as one that died starting. */
     private void findNeverReady(long now) {
-        for (Worker w : List.copyOf(live.values())) {
+        for (ManagedWorker w : List.copyOf(live.values())) {
             if (!w.ready && !w.stopping && now - w.spawnedAt - config.readyTimeout().toNanos() >= 0) {
                 log(WARNING, w + " did not accept within " + config.readyTimeout().toSeconds()
                         + " s; thread dump requested with SIGQUIT, SIGKILL in " + DUMP_GRACE.toSeconds() + " s");
@@ -563,7 +519,7 @@ final class Supervisor {
         }
     }
 
-    private void dumpAndKill(Worker w, long now) {
+    private void dumpAndKill(ManagedWorker w, long now) {
         out.add(new Action.DumpThreads(w.id));
         w.stopping = true;
         w.killAt = now + DUMP_GRACE.toNanos();
@@ -617,22 +573,22 @@ final class Supervisor {
         }
     }
 
-    private Worker spawn(Slot slot, int gen, long now) {
-        Worker w = new Worker(nextId++, slot.index, gen, now);
+    private ManagedWorker spawn(Slot slot, int gen, long now) {
+        ManagedWorker w = new ManagedWorker(nextId++, slot.index, gen, now);
         live.put(w.id, w);
         nextSpawnAllowed = now + config.spawnInterval().toNanos();
         out.add(new Action.Spawn(w.id, slot.index, gen));
         return w;
     }
 
-    private void stopWorker(Worker w, long now) {
+    private void stopWorker(ManagedWorker w, long now) {
         w.stopping = true;
         w.killAt = now + config.gracefulTimeout().toNanos() + STOP_MARGIN.toNanos();
         draining.add(w);
         out.add(new Action.Stop(w.id));
     }
 
-    private void killWorker(Worker w) {
+    private void killWorker(ManagedWorker w) {
         w.stopping = true;
         w.killAt = 0;
         draining.add(w);
@@ -640,7 +596,7 @@ final class Supervisor {
     }
 
     private void killOverdue(long now) {
-        for (Worker w : draining) {
+        for (ManagedWorker w : draining) {
             if (w.killAt != 0 && now - w.killAt >= 0) {
                 log(WARNING, w + " still running; SIGKILL");
                 out.add(new Action.Kill(w.id));
@@ -651,7 +607,7 @@ final class Supervisor {
 
     // ---- bookkeeping ----
 
-    private Slot slotOf(Worker w) {
+    private Slot slotOf(ManagedWorker w) {
         for (Slot s : slots) {
             if (s.active == w || s.successor == w) {
                 return s;
@@ -660,7 +616,7 @@ final class Supervisor {
         return null;
     }
 
-    private Stream<Worker> actives() {
+    private Stream<ManagedWorker> actives() {
         return slots.stream().map(s -> s.active).filter(Objects::nonNull);
     }
 
@@ -674,52 +630,8 @@ final class Supervisor {
         return actions;
     }
 
-    private static String pids(Stream<Worker> workers) {
+    private static String pids(Stream<ManagedWorker> workers) {
         return workers.map(w -> Long.toString(w.pid)).collect(Collectors.joining(", "));
     }
 
-    /** One place in the pool: the worker serving it and the successor starting to take it over. */
-    private static final class Slot {
-        final int index;
-        Worker active;
-        Worker successor;
-        /** The active worker asked for a successor (it served its share of requests). */
-        boolean retire;
-        /** Its workers' failures in a row; reset once one serves for {@link #STABLE_AFTER}. */
-        int failures;
-        /** No worker starts for this slot before then (back-off). */
-        long restartAt;
-
-        Slot(int index, long now) {
-            this.index = index;
-            this.restartAt = now;
-        }
-    }
-
-    /** A worker process as the policy knows it. */
-    private static final class Worker {
-        final long id;
-        final int slot;
-        final int generation;
-        final long spawnedAt;
-        long pid;
-        boolean ready;
-        long readyAt;
-        /** Asked to stop or to die: it has left its slot. */
-        boolean stopping;
-        /** When to SIGKILL it if it is still alive (the policy's clock), or 0. */
-        long killAt;
-
-        Worker(long id, int slot, int generation, long spawnedAt) {
-            this.id = id;
-            this.slot = slot;
-            this.generation = generation;
-            this.spawnedAt = spawnedAt;
-        }
-
-        @Override
-        public String toString() {
-            return "worker pid " + pid + " (slot " + slot + ", generation " + generation + ")";
-        }
-    }
 }

@@ -1,6 +1,5 @@
 package dev.starling.worker.supervisor;
 
-import dev.starling.worker.Listener;
 import static java.lang.System.Logger.Level.WARNING;
 
 import java.io.IOException;

@@ -62,28 +62,28 @@ final class PolicyHarness {
         policy = new Supervisor(config, id -> {
             Proc p = procs.get(id);
             return p == null || !p.alive || !p.ready ? Optional.empty()
-                    : Optional.of(new Supervisor.Observation(p.idle, p.sinceHeartbeat, p.idle ? 0 : 1, p.idle ? "" : "GET /slow"));
+                    : Optional.of(new Probe.Observation(p.idle, p.sinceHeartbeat, p.idle ? 0 : 1, p.idle ? "" : "GET /slow"));
         });
         apply(policy.start(now));
     }
 
     /** Carries out actions as a manager would, with processes that start at once. */
-    void apply(List<Supervisor.Action> actions) {
-        for (Supervisor.Action action : actions) {
+    void apply(List<Action> actions) {
+        for (Action action : actions) {
             switch (action) {
-                case Supervisor.Action.Spawn s -> {
+                case Action.Spawn s -> {
                     Proc p = new Proc(s.worker(), s.slot(), s.generation());
                     procs.put(p.id, p);
                     apply(policy.started(p.id, p.pid, now));
                 }
-                case Supervisor.Action.Stop s -> {
+                case Action.Stop s -> {
                     procs.get(s.worker()).stopRequested = true;
                     stops.merge(s.worker(), 1, Integer::sum);
                 }
-                case Supervisor.Action.Kill k -> procs.get(k.worker()).killed = true;
-                case Supervisor.Action.DumpThreads d -> procs.get(d.worker()).dumped = true;
-                case Supervisor.Action.CloseListeners c -> listenersClosed++;
-                case Supervisor.Action.Log l -> log.add(l.level() + " " + l.message());
+                case Action.Kill k -> procs.get(k.worker()).killed = true;
+                case Action.DumpThreads d -> procs.get(d.worker()).dumped = true;
+                case Action.CloseListeners c -> listenersClosed++;
+                case Action.Log l -> log.add(l.level() + " " + l.message());
             }
         }
     }
