@@ -1,6 +1,7 @@
 package dev.starling.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -28,6 +29,7 @@ class TimeoutsTest {
 
     private static Path sleep;
     private static Path bulk;
+    private static Path drip;
 
     @RegisterExtension
     final Servers servers = new Servers();
@@ -67,10 +69,69 @@ class TimeoutsTest {
                         """));
     }
 
+    /** A handler that streams {@code ?n=} lines, one every {@code ?ms=} milliseconds: a stream, as Server-Sent Events are. */
+    private static Path dripHandler() throws Exception {
+        if (drip == null) {
+            drip = HandlerModules.jar(modules, "drip", Map.of(
+                    "module-info.java", """
+                            module test.drip {
+                                requires dev.starling.http;
+                                provides dev.starling.http.Handler with test.drip.DripHandler;
+                            }
+                            """,
+                    "test/drip/DripHandler.java", """
+                            package test.drip;
+
+                            import dev.starling.http.Handler;
+                            import dev.starling.http.Request;
+                            import dev.starling.http.Response;
+                            import dev.starling.http.Status;
+                            import java.nio.charset.StandardCharsets;
+
+                            public final class DripHandler implements Handler {
+                                @Override public String name() { return "drip"; }
+
+                                @Override public Response handle(Request request) {
+                                    int n = Integer.parseInt(request.query().first("n").orElse("1"));
+                                    long ms = Long.parseLong(request.query().first("ms").orElse("100"));
+                                    return Response.of(Status.OK).withBody(out -> {
+                                        for (int i = 0; i < n; i++) {
+                                            out.write(("data: " + i + "\\n").getBytes(StandardCharsets.US_ASCII));
+                                            out.flush();
+                                            try {
+                                                Thread.sleep(ms);
+                                            } catch (InterruptedException e) {
+                                                throw new java.io.InterruptedIOException("interrupted");
+                                            }
+                                        }
+                                    });
+                                }
+                            }
+                            """));
+        }
+        return drip;
+    }
+
+    @Test
+    void aStreamThatKeepsSendingOutlivesTheRequestTimeoutOnTheSameWorker() throws Exception {
+        ServerProcess server = servers.start(List.of(dripHandler()), "--port", "0", "--worker", "1", "--timeout-ms", "500",
+                "--handler", "drip", "--request-timeout", "1");
+        long worker = server.workerPids().getFirst();
+        // Ten lines 300 ms apart: 3 s in all, three times the request timeout, with progress every 300 ms.
+        HttpExchange streamed = HttpExchange.get(server.port(), "/?n=10&ms=300");
+        assertEquals(200, streamed.status(), streamed.toString());
+        for (int i = 0; i < 10; i++) {
+            assertTrue(streamed.body().contains("data: " + i + "\n"), "line " + i + " arrived: " + streamed.body());
+        }
+        assertEquals(List.of(worker), server.workerPids(), "the same worker serves on");
+        assertFalse(server.output().contains("--request-timeout); ending"), server.output());
+    }
+
     @Test
     void anExchangeWithoutProgressGets503WithItsRequestIdAndOnlyThatConnectionEnds() throws Exception {
         ServerProcess server = servers.start(List.of(sleep), "--port", "0", "--worker", "1", "--timeout-ms", "500",
                 "--handler", "sleep", "--request-timeout", "1");
+        long worker = server.workerPids().getFirst();
         long start = System.nanoTime();
         HttpExchange stuck;
         try (Socket s = new Socket()) {
@@ -89,6 +150,7 @@ class TimeoutsTest {
                 ": GET /?ms=600000 HTTP/1.1 (request id slow-one) made no progress for 1 s (--request-timeout); ending that exchange"),
                 "the worker's log line naming the request and its id");
         assertEquals(200, HttpExchange.get(server.port(), "/?ms=10").status(), "the server goes on serving");
+        assertEquals(List.of(worker), server.workerPids(), "the same worker serves on: one exchange ended, not the worker");
     }
 
     @Test
