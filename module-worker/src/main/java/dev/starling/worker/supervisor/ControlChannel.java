@@ -4,7 +4,6 @@ import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.ERROR;
 import static java.lang.System.Logger.Level.WARNING;
 
-import java.io.Closeable;
 import java.io.IOException;
 import java.net.ProtocolException;
 import java.net.StandardProtocolFamily;
@@ -159,8 +158,8 @@ final class ControlChannel implements AutoCloseable {
             selector = Selector.open();
             server.register(selector, SelectionKey.OP_ACCEPT);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(selector);
-            closeQuietly(server);
+            ControlLines.closeQuietly(selector);
+            ControlLines.closeQuietly(server);
             if (server != null) {
                 Files.deleteIfExists(path);
             }
@@ -199,8 +198,8 @@ final class ControlChannel implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeQuietly(server);
-        closeQuietly(selector);
+        ControlLines.closeQuietly(server);
+        ControlLines.closeQuietly(selector);
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
@@ -241,7 +240,7 @@ final class ControlChannel implements AutoCloseable {
             LOG.log(ERROR, () -> "manager pid " + ProcessHandle.current().pid() + ": the control channel " + path
                     + " failed: " + e + "; every worker loses its connection and exits");
             // New workers must fail to connect (and exit, which the manager sees), not wait unheard.
-            closeQuietly(server);
+            ControlLines.closeQuietly(server);
         } finally {
             for (SelectionKey key : List.copyOf(selector.keys())) {
                 if (key.attachment() instanceof Connection c) {
@@ -341,22 +340,12 @@ final class ControlChannel implements AutoCloseable {
 
     private void end(Connection c) {
         unauthenticated.remove(c);
-        closeQuietly(c.channel);
+        ControlLines.closeQuietly(c.channel);
         if (c.session != null) {
             c.session.disconnected();
         }
     }
 
-    private static void closeQuietly(Closeable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (IOException e) {
-            LOG.log(DEBUG, () -> "closing " + closeable + " failed: " + e);
-        }
-    }
 
     /**
      * The manager's handle on one worker's connection, from before the worker starts (its token

@@ -53,7 +53,7 @@ final class ControlClient implements Closeable {
             connected.connect(UnixDomainSocketAddress.of(socket));
             write(connected, ControlChannel.HELLO + " " + token);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(connected);
+            ControlLines.closeQuietly(connected);
             LOG.log(WARNING, () -> "worker pid " + ProcessHandle.current().pid() + ": cannot reach the manager's control socket "
                     + socket + ": " + e);
             channel.completeExceptionally(e);
@@ -72,7 +72,7 @@ final class ControlClient implements Closeable {
         } catch (IOException e) {
             LOG.log(DEBUG, () -> "worker pid " + ProcessHandle.current().pid() + ": control connection failed: " + e);
         } finally {
-            closeQuietly(connected);
+            ControlLines.closeQuietly(connected);
             ended.run();
         }
     }
@@ -122,14 +122,4 @@ final class ControlClient implements Closeable {
         }
     }
 
-    private static void closeQuietly(Closeable closeable) {
-        if (closeable == null) {
-            return;
-        }
-        try {
-            closeable.close();
-        } catch (IOException e) {
-            LOG.log(DEBUG, () -> "closing " + closeable + " failed: " + e);
-        }
-    }
 }

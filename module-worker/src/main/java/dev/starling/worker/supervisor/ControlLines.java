@@ -53,4 +53,16 @@ final class ControlLines {
         }
         return bytes;
     }
+
+    /** Closes a socket or channel of the channel's; a failure is only logged, as the other side is gone or going. */
+    static void closeQuietly(java.io.Closeable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (java.io.IOException e) {
+            System.getLogger(ControlLines.class.getName()).log(System.Logger.Level.DEBUG, () -> "closing " + closeable + " failed: " + e);
+        }
+    }
 }
